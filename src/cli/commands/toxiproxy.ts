@@ -1,0 +1,53 @@
+import type { CommandModule } from 'yargs';
+import { HarnessError } from '../../errors.js';
+import { toxiproxyVersion } from '../../faults/api.js';
+import { startFaultServer } from '../../faults/server.js';
+
+interface Args {
+  host: string;
+  port: number;
+  'allow-remote': boolean;
+}
+
+export const toxiproxyCommand: CommandModule<object, Args> = {
+  command: 'toxiproxy',
+  describe: `serve the Toxiproxy ${toxiproxyVersion} HTTP API (the embedded fault server) until Ctrl-C`,
+  builder: (yargs) =>
+    yargs
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address the API listens on' })
+      .option('port', { type: 'number', default: 8474, describe: 'API port (0 picks a free one)' })
+      .option('allow-remote', {
+        type: 'boolean',
+        default: false,
+        describe: 'let proxies dial upstreams outside loopback',
+      })
+      .check((argv) => {
+        if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) {
+          throw new Error(`--port must be an integer from 0 to 65535 (got ${argv.port})`);
+        }
+        return true;
+      }),
+  handler: async (argv) => {
+    const log = (line: string): void => void process.stderr.write(`${line}\n`);
+    const server = await startFaultServer({
+      host: argv.host,
+      port: argv.port,
+      allowRemote: argv['allow-remote'],
+      log,
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw new HarnessError('E_LISTEN', `cannot serve the API on ${argv.host}:${argv.port}: ${err.code ?? err.message}`);
+    });
+    process.stdout.write(`fault server (Toxiproxy ${toxiproxyVersion} API) listening on ${server.url}\n`);
+    // Ctrl-C is how this server is meant to stop, so a clean stop exits 0.
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void server.close().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    process.stdout.write('fault server stopped\n');
+  },
+};
