@@ -75,9 +75,13 @@ export class Link implements StageHost {
   }
 
   private read(data: Buffer): void {
-    this.pending += data.length;
-    const head = this.stages[0] ?? this.sink;
-    head.push({ data, ts: performance.now() });
+    const head = this.stages[0];
+    if (head) {
+      this.pending += data.length;
+      head.push({ data, ts: performance.now() });
+    } else if (!this.dest.destroyed && this.dest.writable) {
+      this.dest.write(data);
+    }
     if (!this.paused && (this.pending > highWater || this.dest.writableNeedDrain)) {
       this.paused = true;
       this.source.pause();
