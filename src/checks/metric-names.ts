@@ -1,0 +1,47 @@
+/**
+ * The metrics a scenario's `expect` lines (and later `compare` tolerances) may name. The
+ * kind fixes the unit a value is held in: count as is, duration in ms, bytes in bytes,
+ * ratio as a fraction (5% = 0.05).
+ */
+export type MetricKind = 'count' | 'duration' | 'bytes' | 'ratio';
+
+export interface MetricInfo {
+  readonly kind: MetricKind;
+  readonly description: string;
+}
+
+type Stat = 'p50' | 'p90' | 'p99' | 'max';
+
+/** name.p50, .p90, .p99 and .max of one latency histogram. */
+function distribution<P extends string>(prefix: P, what: string): Record<`${P}.${Stat}`, MetricInfo> {
+  const entry = (stat: string): MetricInfo => ({ kind: 'duration', description: `${what}, ${stat}` });
+  return {
+    [`${prefix}.p50`]: entry('median'),
+    [`${prefix}.p90`]: entry('90th percentile'),
+    [`${prefix}.p99`]: entry('99th percentile'),
+    [`${prefix}.max`]: entry('maximum'),
+  } as Record<`${P}.${Stat}`, MetricInfo>;
+}
+
+const count = (description: string): MetricInfo => ({ kind: 'count', description });
+
+export const METRICS = {
+  'redelivery.expected': count('QoS>=1 messages the spec says subscribers must get (published while their session was alive)'),
+  'redelivery.delivered': count('expected messages that arrived (first copies)'),
+  'redelivery.lost': count('expected messages that never arrived'),
+  'redelivery.duplicates': count('extra copies of a message (allowed at QoS 1, a violation at QoS 2)'),
+  'redelivery.outOfOrder': count('messages first seen after a later one from the same publisher and topic'),
+  'redelivery.unexpected': count('messages that arrived though the session should have ended'),
+  'redelivery.qos0Kept': count('QoS 0 messages the broker queued for an offline session (optional in the spec)'),
+  ...distribution('redelivery.latency', 'reconnect CONNACK to each backlog message'),
+  'redelivery.drainTime': { kind: 'duration', description: 'reconnect CONNACK to the last backlog message, slowest subscriber' },
+  ...distribution('latency.e2e', 'publish to delivery while the subscriber was online'),
+  ...distribution('reconnect.time', 'fault healed to CONNACK'),
+  'connect.failed': count('connection attempts that failed (refused, timed out or a CONNACK error)'),
+} as const satisfies Record<string, MetricInfo>;
+
+export type MetricName = keyof typeof METRICS;
+
+export function isMetricName(name: string): name is MetricName {
+  return Object.hasOwn(METRICS, name);
+}

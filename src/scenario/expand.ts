@@ -1,0 +1,110 @@
+import type { ProtocolVersion } from '../brokers/types.js';
+import { isExpressionError, parseExpression } from '../checks/expression.js';
+import { HarnessError } from '../errors.js';
+import { resolveGroup } from './groups.js';
+import { resolvePhases } from './phases.js';
+import type { ExpectationPlan, GroupPlan, Plan, RunPlan } from './plan.js';
+import { formatPath, type Path, type Report } from './problems.js';
+import { variants, type Variant } from './runs.js';
+import { DEFAULTS, type GroupSpec, type Scenario } from './schema.js';
+import { brokerSpec, brokerUrlProblem, faultsSpec, toxiproxyUrlProblem } from './targets.js';
+
+/** Command-line flags that win over the file. */
+export interface PlanOverrides {
+  /** Keep only the runs of this protocol. */
+  protocol?: ProtocolVersion;
+  seed?: number;
+  /** auto | managed-mosquitto | embedded-aedes | a broker URL (an external broker). */
+  broker?: string;
+  /** A Toxiproxy API URL, or "embedded". */
+  toxiproxy?: string;
+  allowRemote?: boolean;
+}
+
+/** Parts of a scenario the schema rejected, skipped so their errors are not echoed. */
+export interface Damage {
+  group(name: string): boolean;
+  phase(index: number): boolean;
+  expect(path: Path): boolean;
+}
+
+const UNDAMAGED: Damage = { group: () => false, phase: () => false, expect: () => false };
+
+/** One run of a checked scenario, every default filled. Also what the checks walk. */
+export function buildRun(scenario: Scenario, v: Variant, report: Report, damage: Damage = UNDAMAGED): RunPlan {
+  const notes: string[] = [];
+  const groups = new Map<string, GroupPlan>();
+  for (const [name, spec] of Object.entries(v.groups)) {
+    if (!damage.group(name)) groups.set(name, resolveGroup(name, spec as GroupSpec, v, report, notes));
+  }
+  const phases = resolvePhases({
+    phases: scenario.phases.map((p, i) => (damage.phase(i) ? undefined : p)),
+    groups,
+    known: new Set(Object.keys(v.groups)),
+    report,
+  });
+  const expect = [
+    ...expectations(scenario.expect ?? [], ['expect'], 'scenario', report, damage),
+    ...(v.matrixPath ? expectations(v.expect, [...v.matrixPath, 'expect'], 'matrix', report, damage) : []),
+  ];
+  return { id: v.id, label: v.label, protocol: v.protocol, groups: [...groups.values()], phases, expect, notes };
+}
+
+function expectations(
+  items: readonly string[],
+  path: Path,
+  origin: ExpectationPlan['origin'],
+  report: Report,
+  damage: Damage,
+): ExpectationPlan[] {
+  if (damage.expect(path)) return [];
+  return items.flatMap((text, i) => {
+    if (damage.expect([...path, i])) return [];
+    const parsed = parseExpression(text);
+    if (!isExpressionError(parsed)) return [{ ...parsed, origin }];
+    report([...path, i], parsed.error, { column: parsed.column });
+    return [];
+  });
+}
+
+/** A Plan from a scenario that loadScenario checked; flags win over the file. */
+export function expandPlan(scenario: Scenario, file: string, overrides: PlanOverrides = {}): Plan {
+  // The checks already passed, so a problem here is a bug, not a user error.
+  const report: Report = (path, message) => {
+    throw new Error(`scenario ${file} was not checked: ${formatPath(path)}: ${message}`);
+  };
+  let runs = variants(scenario, report).map((v) => buildRun(scenario, v, report));
+  if (overrides.protocol !== undefined) {
+    const all = runs;
+    runs = runs.filter((r) => r.protocol === overrides.protocol);
+    if (runs.length === 0) {
+      const has = [...new Set(all.map((r) => r.protocol))].join(', ');
+      throw new HarnessError('E_USAGE', `--protocol ${overrides.protocol}: ${file} has no run for MQTT ${overrides.protocol} (it has ${has})`);
+    }
+  }
+  return {
+    planVersion: 1,
+    scenario: { name: scenario.name, file, ...(scenario.description !== undefined ? { description: scenario.description } : {}) },
+    seed: overrides.seed ?? scenario.seed ?? DEFAULTS.seed,
+    allowRemote: overrides.allowRemote ?? scenario.allowRemote ?? false,
+    broker: overrides.broker === undefined ? brokerSpec(scenario.broker) : brokerFromFlag(overrides.broker, scenario),
+    faults: overrides.toxiproxy === undefined ? faultsSpec(scenario.faults) : faultsFromFlag(overrides.toxiproxy),
+    runs,
+  };
+}
+
+/** --broker: a kind, or a URL; a URL keeps the file's credential variable names. */
+function brokerFromFlag(flag: string, scenario: Scenario): Plan['broker'] {
+  if (flag === 'auto' || flag === 'managed-mosquitto' || flag === 'embedded-aedes') return brokerSpec(flag);
+  const why = brokerUrlProblem(flag);
+  if (why) throw new HarnessError('E_USAGE', `--broker: ${why}`);
+  const fromFile = brokerSpec(scenario.broker);
+  return fromFile.kind === 'external' ? { ...fromFile, url: flag } : { kind: 'external', url: flag };
+}
+
+function faultsFromFlag(flag: string): Plan['faults'] {
+  if (flag === 'embedded') return { kind: 'embedded' };
+  const why = toxiproxyUrlProblem(flag);
+  if (why) throw new HarnessError('E_USAGE', `--toxiproxy: ${why}`);
+  return { kind: 'toxiproxy', url: flag };
+}

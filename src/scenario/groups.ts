@@ -1,0 +1,115 @@
+import type { ProtocolVersion } from '../brokers/types.js';
+import type { GroupPlan } from './plan.js';
+import type { Report } from './problems.js';
+import { DEFAULTS, type GroupSpec } from './schema.js';
+import { parseDuration, parseRate } from './units.js';
+
+/** The run a group is resolved for: its id fills {run}, its protocol decides the session. */
+export interface RunContext {
+  id: string;
+  protocol: ProtocolVersion;
+}
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const PLACEHOLDERS = new Set(['i', 'group', 'run']);
+const NEVER = 0xffffffff;
+const MAX_KEEPALIVE_SEC = 65535;
+
+/** A group with every default filled, checked beyond what the schema can say. */
+export function resolveGroup(name: string, spec: GroupSpec, run: RunContext, report: Report, notes: string[]): GroupPlan {
+  const at = (...rest: string[]) => ['groups', name, ...rest];
+  const clientId = spec.clientId ?? DEFAULTS.clientId;
+  checkPlaceholders(clientId, at('clientId'), report);
+  if (spec.count > 1 && !clientId.includes('{i}')) {
+    report(at('clientId'), `must contain {i} when count > 1: client ids must be distinct`);
+  }
+  if (spec.role === 'subscriber' && spec.topic === undefined) report(at('topic'), 'is required for a subscriber group');
+  if (spec.role === 'publisher' && spec.topic !== undefined) {
+    report(at('topic'), 'only subscriber groups take a topic: publishers send to the topics of their publish.to group');
+  }
+  if (spec.topic !== undefined) checkTopicFilter(spec.topic, at('topic'), report);
+
+  const keepAliveMs = parseDuration(spec.keepAlive ?? DEFAULTS.keepAlive) ?? 0;
+  if (keepAliveMs % 1000 !== 0 || keepAliveMs > MAX_KEEPALIVE_SEC * 1000) {
+    report(at('keepAlive'), `must be whole seconds from 0s to ${MAX_KEEPALIVE_SEC}s (MQTT keep-alive is an integer of seconds)`);
+  }
+  const delayMs = parseDuration(spec.reconnect?.delay ?? DEFAULTS.reconnectDelay) ?? 0;
+  const jitterMs = parseDuration(spec.reconnect?.jitter ?? DEFAULTS.reconnectJitter) ?? 0;
+  if (jitterMs > delayMs) report(at('reconnect', 'jitter'), 'must not exceed reconnect.delay (a retry cannot come before the loss)');
+
+  const clean = spec.session?.clean ?? DEFAULTS.clean;
+  const connectRate = spec.connectRate === undefined ? undefined : parseRate(spec.connectRate);
+  const fill = (template: string) => template.replaceAll('{group}', name).replaceAll('{run}', run.id);
+  return {
+    name,
+    count: spec.count,
+    role: spec.role,
+    clientId: fill(clientId),
+    clean,
+    sessionExpiry: sessionExpiry(name, spec, clean, run.protocol, notes),
+    keepAliveSec: keepAliveMs / 1000,
+    qos: spec.qos ?? DEFAULTS.qos,
+    ...(spec.topic !== undefined ? { topic: fill(spec.topic) } : {}),
+    via: spec.via ?? DEFAULTS.via,
+    ...(connectRate !== undefined ? { connectRatePerSec: connectRate } : {}),
+    reconnect: { delayMs, jitterMs },
+  };
+}
+
+/** The expiry the protocol applies, and a note where it differs from what was written or
+ *  where the setting surprises (v5 Clean Start=0 without an expiry keeps nothing). */
+function sessionExpiry(name: string, spec: GroupSpec, clean: boolean, protocol: ProtocolVersion, notes: string[]): number {
+  const written = spec.session?.expiry;
+  const seconds = written === 'never' ? NEVER : (written ?? DEFAULTS.expiry);
+  if (protocol === '3.1.1') {
+    if (written !== undefined) {
+      const why = clean ? 'CleanSession=1 sessions end with the connection' : 'CleanSession=0 sessions do not expire in the protocol';
+      notes.push(`group ${name}: session.expiry ignored for MQTT 3.1.1 (${why})`);
+    }
+    return clean ? 0 : NEVER;
+  }
+  if (!clean && seconds === 0) {
+    notes.push(
+      `group ${name}: Clean Start=0 with Session Expiry Interval 0 ends the session when the connection closes (MQTT 5 §3.1.2.11.2); set session.expiry to keep it while offline`,
+    );
+  }
+  return seconds;
+}
+
+/** Only {i}, {group} and {run}; a typo like {id} would otherwise reach the broker as text. */
+function checkPlaceholders(template: string, path: (string | number)[], report: Report): void {
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    if (!PLACEHOLDERS.has(m[1]!)) {
+      report(path, `unknown placeholder {${m[1]}}: use {i}, {group} or {run}`, { column: (m.index ?? 0) + 1 });
+    }
+  }
+}
+
+/** MQTT topic filter rules (v5 §4.7): "#" alone and last, "+" alone in its level. */
+function checkTopicFilter(topic: string, path: (string | number)[], report: Report): void {
+  checkPlaceholders(topic, path, report);
+  if (topic.includes('\u0000')) report(path, 'must not contain the NUL character');
+  let offset = 0;
+  const levels = topic.split('/');
+  levels.forEach((level, index) => {
+    const hash = level.indexOf('#');
+    if (hash >= 0 && (level !== '#' || index !== levels.length - 1)) {
+      report(path, '"#" must be a whole level, and the last one', { column: offset + hash + 1 });
+    }
+    const plus = level.indexOf('+');
+    if (plus >= 0 && level !== '+') report(path, '"+" must be a whole level', { column: offset + plus + 1 });
+    offset += level.length + 1;
+  });
+}
+
+/** Why a subscriber group cannot be a publish target, or undefined when it can: each client
+ *  must have a topic of its own, so the harness knows who a message was for. */
+export function targetProblem(group: GroupPlan): string | undefined {
+  const topic = group.topic ?? '';
+  if (/[+#]/.test(topic)) return `group ${group.name} subscribes to a wildcard filter ("${topic}"): a publish target needs a plain topic`;
+  if (topic.startsWith('$')) return `group ${group.name}: topics starting with "$" are the broker's; publish elsewhere`;
+  if (group.count > 1 && !topic.includes('{i}')) {
+    return `group ${group.name} has ${group.count} clients on one topic ("${topic}"): add {i} so each target is a distinct topic`;
+  }
+  return undefined;
+}

@@ -1,0 +1,188 @@
+import { targetProblem } from './groups.js';
+import type { FaultPlan, GroupPlan, PhasePlan } from './plan.js';
+import type { Path, Report } from './problems.js';
+import { DEFAULTS, type FaultSpec, type PhaseSpec } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { parseBandwidth, parseDuration, parseRate } from './units.js';
+
+/**
+ * Phases in order, with the state each leaves behind (who is connected, subscribed,
+ * faulted): that state fills defaults ("heal" heals what is faulted) and catches phases
+ * that cannot work where they stand (a subscribe before its connect).
+ */
+export interface PhaseInput {
+  /** A phase the schema rejected is undefined: skipped, and the state after it unknown. */
+  phases: readonly (PhaseSpec | undefined)[];
+  /** Groups that resolved; file order. */
+  groups: ReadonlyMap<string, GroupPlan>;
+  /** Every group name written, even one whose settings are broken (no "undefined" for it). */
+  known: ReadonlySet<string>;
+  report: Report;
+}
+
+type Need = (group: GroupPlan) => string | undefined;
+
+export function resolvePhases({ phases, groups, known, report }: PhaseInput): PhasePlan[] {
+  const connected = new Set<string>();
+  const subscribed = new Set<string>();
+  const faulted = new Set<string>();
+  let published = false;
+  // After a phase the schema rejected, state-based checks would only echo that error.
+  let trusted = true;
+  const usable = [...groups.values()];
+  // With a group's settings broken, an empty default may only mean that group is missing.
+  const complete = usable.length === known.size;
+  const inOrder = (names: Set<string>) => usable.filter((g) => names.has(g.name)).map((g) => g.name);
+
+  /** Names that exist (undefined ones reported, with a suggestion); `need` checks each. */
+  const pick = (path: Path, names: readonly string[] | undefined, fallback: string[], none: string, need: Need) => {
+    if (names === undefined) {
+      if (fallback.length === 0 && trusted && complete) report(path, none);
+      return fallback;
+    }
+    return names.filter((name, j) => {
+      const group = groups.get(name);
+      if (!known.has(name)) report([...path, 'groups', j], `undefined group "${name}"${didYouMean(name, known)}`);
+      const why = group && need(group);
+      if (why) report([...path, 'groups', j], why);
+      return known.has(name);
+    });
+  };
+  const mustBeConnected: Need = (g) => (trusted && !connected.has(g.name) ? notConnected(g.name) : undefined);
+
+  /** One group named by publish.from or publish.to. */
+  const one = (path: Path, name: string, need: Need) => {
+    const group = groups.get(name);
+    if (!known.has(name)) report(path, `undefined group "${name}"${didYouMean(name, known)}`);
+    const why = group && need(group);
+    if (why) report(path, why);
+    return group;
+  };
+
+  const plans: PhasePlan[] = [];
+  phases.forEach((spec, index) => {
+    const kind = spec && (Object.keys(spec)[0] as keyof PhaseSpec | undefined);
+    if (!spec || !kind) {
+      trusted = false;
+      return;
+    }
+    const path: Path = ['phases', index, kind];
+    switch (kind) {
+      case 'connect': {
+        const body = spec.connect ?? {};
+        const fallback = usable.filter((g) => !connected.has(g.name)).map((g) => g.name);
+        const names = pick(path, body.groups, fallback, 'every group is already connected here', (g) =>
+          trusted && connected.has(g.name) ? `group ${g.name} is already connected here` : undefined,
+        );
+        const rate = body.rate === undefined ? undefined : parseRate(body.rate);
+        names.forEach((n) => connected.add(n));
+        plans.push({
+          kind,
+          groups: names.map((name) => {
+            const ratePerSec = rate ?? groups.get(name)?.connectRatePerSec;
+            return ratePerSec === undefined ? { name } : { name, ratePerSec };
+          }),
+        });
+        return;
+      }
+      case 'subscribe': {
+        const fallback = usable.filter((g) => g.role === 'subscriber' && connected.has(g.name)).map((g) => g.name);
+        const names = pick(path, spec.subscribe?.groups, fallback, 'no subscriber group is connected here', (g) =>
+          g.role !== 'subscriber' ? `group ${g.name} is a publisher: only subscriber groups subscribe` : mustBeConnected(g),
+        );
+        names.forEach((n) => subscribed.add(n));
+        plans.push({ kind, groups: names });
+        return;
+      }
+      case 'fault': {
+        const body = spec.fault!;
+        const names = pick(path, body.groups, [], 'name the groups to fault', (g) =>
+          g.via === 'direct' ? `group ${g.name} connects with via: direct, and faults act on the proxy` : mustBeConnected(g),
+        );
+        names.forEach((n) => faulted.add(n));
+        plans.push({ kind, groups: names, fault: faultPlan(body, path, report) });
+        return;
+      }
+      case 'heal': {
+        const names = pick(path, spec.heal?.groups, inOrder(faulted), 'no fault is active here', (g) =>
+          trusted && !faulted.has(g.name) ? `group ${g.name} has no active fault here` : undefined,
+        );
+        names.forEach((n) => faulted.delete(n));
+        plans.push({ kind, groups: names });
+        return;
+      }
+      case 'publish': {
+        const body = spec.publish!;
+        const from = one([...path, 'from'], body.from, (g) =>
+          g.role !== 'publisher' ? `group ${g.name} is a subscriber group: publish from a publisher group` : mustBeConnected(g),
+        );
+        one([...path, 'to'], body.to, (g) => {
+          if (g.role !== 'subscriber') return `group ${g.name} is a publisher group: publish to a subscriber group`;
+          if (trusted && !subscribed.has(g.name)) return `group ${g.name} has not subscribed before this phase: add a subscribe phase`;
+          return targetProblem(g);
+        });
+        const rate = body.rate === undefined ? undefined : parseRate(body.rate);
+        published = true;
+        plans.push({
+          kind,
+          from: body.from,
+          to: body.to,
+          perTarget: body.perTarget,
+          qos: body.qos ?? from?.qos ?? DEFAULTS.qos,
+          ...(rate !== undefined ? { ratePerSec: rate } : {}),
+          payloadBytes: body.payloadBytes ?? DEFAULTS.payloadBytes,
+        });
+        return;
+      }
+      case 'wait':
+        plans.push({ kind, durationMs: parseDuration(spec.wait!) ?? 0 });
+        return;
+      case 'drain':
+        if (trusted && !published) report(path, 'nothing to drain: no publish phase comes before it');
+        plans.push({ kind, timeoutMs: parseDuration(spec.drain?.timeout ?? DEFAULTS.drainTimeout) ?? 0 });
+        return;
+      case 'disconnect': {
+        const names = pick(path, spec.disconnect?.groups, inOrder(connected), 'no group is connected here', mustBeConnected);
+        names.forEach((n) => connected.delete(n));
+        plans.push({ kind, groups: names, mode: spec.disconnect?.mode ?? DEFAULTS.disconnectMode });
+        return;
+      }
+    }
+  });
+  return plans;
+}
+
+function notConnected(name: string): string {
+  return `group ${name} is not connected here: connect it in an earlier phase`;
+}
+
+function faultPlan(spec: FaultSpec, path: Path, report: Report): FaultPlan {
+  switch (spec.kind) {
+    case 'cut':
+    case 'partition':
+    case 'reset':
+      return { kind: spec.kind };
+    case 'latency':
+      return {
+        kind: spec.kind,
+        latencyMs: parseDuration(spec.latency) ?? 0,
+        jitterMs: parseDuration(spec.jitter ?? '0ms') ?? 0,
+        stream: spec.stream ?? DEFAULTS.faultStream,
+      };
+    case 'bandwidth': {
+      const kbPerSec = (parseBandwidth(spec.rate) ?? 0) / 1000;
+      if (!Number.isInteger(kbPerSec) || kbPerSec < 1) {
+        report([...path, 'rate'], 'must be a whole number of KB/s, at least 1KB/s (Toxiproxy counts in KB/s)');
+      }
+      return { kind: spec.kind, kbPerSec, stream: spec.stream ?? DEFAULTS.faultStream };
+    }
+    case 'toxic':
+      return {
+        kind: spec.kind,
+        type: spec.type,
+        stream: spec.stream ?? DEFAULTS.toxicStream,
+        toxicity: spec.toxicity ?? DEFAULTS.toxicity,
+        attributes: spec.attributes ?? {},
+      };
+  }
+}

@@ -1,0 +1,212 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { BANDWIDTH_PATTERN, DURATION_PATTERN, RATE_PATTERN } from './units.js';
+
+/**
+ * The scenario file format, defined once: TypeBox gives the TypeScript types (Static) and
+ * the JSON Schema that Ajv validates with and that editors read (schema/scenario.schema.json).
+ * Rules a schema cannot say (group references, phase order, expressions) are in groups.ts,
+ * phases.ts and check.ts.
+ */
+
+/** Defaults, shared by the schema's `default` annotations and by expansion. */
+export const DEFAULTS = {
+  seed: 1,
+  protocols: ['3.1.1', '5'],
+  // {run} keeps runs apart: a v3.1.1 CleanSession=0 session never expires, so the v5 run
+  // would otherwise resume it and receive what was queued for the v3.1.1 run.
+  clientId: '{group}-{run}-{i}',
+  clean: true,
+  expiry: 0,
+  keepAlive: '30s',
+  qos: 1,
+  via: 'proxy',
+  reconnectDelay: '1s',
+  reconnectJitter: '1s',
+  payloadBytes: 64,
+  drainTimeout: '30s',
+  disconnectMode: 'graceful',
+  toxicStream: 'downstream',
+  faultStream: 'both',
+  toxicity: 1,
+} as const;
+
+/** Patterns with the words error messages use for them. */
+export const PATTERNS = {
+  name: { source: '^[a-z0-9][a-z0-9-]*$', says: 'lowercase letters, digits and "-"' },
+  groupName: { source: '^[a-z][a-z0-9-]*$', says: 'a lowercase letter, then lowercase letters, digits or "-"' },
+  runId: { source: '^[a-z0-9][a-z0-9.-]*$', says: 'lowercase letters, digits, "." and "-"' },
+  duration: { source: DURATION_PATTERN, says: 'a duration with a unit, e.g. 250ms, 2s, 1.5m' },
+  rate: { source: RATE_PATTERN, says: 'a rate, e.g. 500/s or 30/m' },
+  bandwidth: { source: BANDWIDTH_PATTERN, says: 'a bandwidth, e.g. 100KB/s or 2MB/s' },
+} as const;
+
+function Pattern(which: keyof typeof PATTERNS, description: string, extra: object = {}) {
+  return Type.String({ pattern: PATTERNS[which].source, description, ...extra });
+}
+
+/** A JSON Schema `enum` (editors offer the values) typed as the union of the values. */
+function OneOf<const T extends readonly (string | number)[]>(values: T, description: string, extra: object = {}) {
+  const type = values.every((v) => typeof v === 'string') ? 'string' : values.every(Number.isInteger) ? 'integer' : undefined;
+  return Type.Unsafe<T[number]>({ ...(type ? { type } : {}), enum: [...values], description, ...extra });
+}
+
+const Strict = { additionalProperties: false } as const;
+/** `- heal:` with nothing after it means "all defaults", as `- heal: {}` does. */
+const OrEmpty = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const Protocol = OneOf(['3.1.1', '5', 5] as const, 'MQTT version: "3.1.1" or "5"');
+const Qos = (description: string, extra: object = {}) => OneOf([0, 1, 2] as const, description, extra);
+const Duration = (description: string, dflt?: string) => Pattern('duration', description, dflt ? { default: dflt } : {});
+const GroupRefs = Type.Array(Type.String(), { minItems: 1, uniqueItems: true, description: 'group names' });
+
+const Session = Type.Object(
+  {
+    clean: Type.Optional(Type.Boolean({ default: DEFAULTS.clean, description: 'CleanSession (3.1.1) / Clean Start (5)' })),
+    expiry: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0, maximum: 4294967295 }), Type.Literal('never')], {
+        default: DEFAULTS.expiry,
+        description: 'v5 Session Expiry Interval in seconds, or "never"; MQTT 3.1.1 ignores it',
+      }),
+    ),
+  },
+  Strict,
+);
+
+const GroupSchema = Type.Object(
+  {
+    count: Type.Integer({ minimum: 1, description: 'number of clients' }),
+    role: OneOf(['subscriber', 'publisher'] as const, 'subscribers subscribe and receive; publishers send'),
+    clientId: Type.Optional(
+      Type.String({ minLength: 1, default: DEFAULTS.clientId, description: 'placeholders: {i} (0-based index), {group}, {run}' }),
+    ),
+    session: Type.Optional(Session),
+    keepAlive: Type.Optional(Duration('keep-alive, whole seconds; 0s = off', DEFAULTS.keepAlive)),
+    qos: Type.Optional(Qos('subscription QoS, or the default publish QoS', { default: DEFAULTS.qos })),
+    topic: Type.Optional(Type.String({ minLength: 1, description: 'subscribers: the topic filter; placeholders {i}, {group}, {run}' })),
+    via: Type.Optional(OneOf(['proxy', 'direct'] as const, 'through the fault proxy, or straight to the broker', { default: DEFAULTS.via })),
+    connectRate: Type.Optional(Pattern('rate', 'connections per second or minute; default unlimited')),
+    reconnect: Type.Optional(
+      Type.Object(
+        {
+          delay: Type.Optional(Duration('wait before retrying a lost connection', DEFAULTS.reconnectDelay)),
+          jitter: Type.Optional(Duration('random spread, +/-, around delay', DEFAULTS.reconnectJitter)),
+        },
+        Strict,
+      ),
+    ),
+  },
+  Strict,
+);
+
+const GroupName = Type.String({ pattern: PATTERNS.groupName.source });
+export const GroupsSchema = Type.Record(GroupName, GroupSchema, { minProperties: 1, ...Strict });
+
+const Stream = (dflt: string) =>
+  OneOf(['upstream', 'downstream', 'both'] as const, 'upstream = client to broker', { default: dflt });
+const Fault = <K extends string, P extends Record<string, TSchema>>(kind: K, description: string, props: P) =>
+  Type.Object({ kind: Type.Literal(kind, { description }), groups: GroupRefs, ...props }, Strict);
+
+const FaultPhase = Type.Union([
+  Fault('cut', 'proxy disabled: connections close at once and new ones are refused', {}),
+  Fault('partition', 'black hole both ways: the broker notices only by keep-alive', {}),
+  Fault('reset', 'connections reset (Toxiproxy reset_peer)', {}),
+  Fault('latency', 'delay every chunk', {
+    latency: Duration('added delay'),
+    jitter: Type.Optional(Duration('random spread, +/-', '0ms')),
+    stream: Type.Optional(Stream(DEFAULTS.faultStream)),
+  }),
+  Fault('bandwidth', 'cap the throughput', {
+    rate: Pattern('bandwidth', 'throughput cap'),
+    stream: Type.Optional(Stream(DEFAULTS.faultStream)),
+  }),
+  Fault('toxic', 'a raw Toxiproxy toxic', {
+    type: OneOf(['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data'] as const, 'Toxiproxy toxic type'),
+    stream: Type.Optional(Stream(DEFAULTS.toxicStream)),
+    toxicity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: DEFAULTS.toxicity })),
+    attributes: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: 'as Toxiproxy takes them' })),
+  }),
+]);
+
+const PhaseSchema = Type.Object(
+  {
+    connect: Type.Optional(OrEmpty(Type.Object({ groups: Type.Optional(GroupRefs), rate: Type.Optional(Pattern('rate', 'overrides each group connectRate')) }, Strict))),
+    subscribe: Type.Optional(OrEmpty(Type.Object({ groups: Type.Optional(GroupRefs) }, Strict))),
+    fault: Type.Optional(FaultPhase),
+    heal: Type.Optional(OrEmpty(Type.Object({ groups: Type.Optional(GroupRefs) }, Strict))),
+    publish: Type.Optional(
+      Type.Object(
+        {
+          from: Type.String({ description: 'publisher group' }),
+          to: Type.String({ description: 'subscriber group: each client gets perTarget messages on its own topic' }),
+          perTarget: Type.Integer({ minimum: 1, description: 'messages each client of `to` is sent' }),
+          qos: Type.Optional(Qos('default: the publisher group qos')),
+          rate: Type.Optional(Pattern('rate', 'total for the phase; default unlimited')),
+          payloadBytes: Type.Optional(Type.Integer({ minimum: 16, maximum: 268435455, default: DEFAULTS.payloadBytes })),
+        },
+        Strict,
+      ),
+    ),
+    wait: Type.Optional(Duration('pause')),
+    drain: Type.Optional(OrEmpty(Type.Object({ timeout: Type.Optional(Duration('give up after', DEFAULTS.drainTimeout)) }, Strict))),
+    disconnect: Type.Optional(
+      OrEmpty(
+        Type.Object(
+          {
+            groups: Type.Optional(GroupRefs),
+            mode: Type.Optional(OneOf(['graceful', 'abrupt'] as const, 'graceful sends DISCONNECT; abrupt destroys the socket', { default: DEFAULTS.disconnectMode })),
+          },
+          Strict,
+        ),
+      ),
+    ),
+  },
+  { ...Strict, minProperties: 1, maxProperties: 1, description: 'one key: the phase kind' },
+);
+
+const Expect = Type.Array(Type.String({ description: 'e.g. redelivery.lost == 0' }));
+
+const MatrixEntry = Type.Object(
+  {
+    protocol: Protocol,
+    id: Type.Optional(Pattern('runId', 'run id in reports; default from label, else the protocol')),
+    label: Type.Optional(Type.String({ minLength: 1 })),
+    override: Type.Optional(Type.Object({ groups: Type.Optional(Type.Record(GroupName, Type.Partial(GroupSchema), Strict)) }, Strict)),
+    expect: Type.Optional(Expect),
+  },
+  Strict,
+);
+
+const Url = (description: string) => Type.String({ minLength: 1, description });
+const Broker = Type.Union(
+  [
+    OneOf(['auto', 'managed-mosquitto', 'embedded-aedes'] as const, 'auto: managed Mosquitto if installed, else embedded Aedes'),
+    Type.Object({ url: Url('mqtt://host:port'), usernameEnv: Type.Optional(Type.String()), passwordEnv: Type.Optional(Type.String()) }, Strict),
+    Type.Object({ mosquitto: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])) }, Strict),
+  ],
+  { default: 'auto' },
+);
+const Faults = Type.Union([Type.Literal('embedded'), Type.Object({ toxiproxy: Url('http://127.0.0.1:8474') }, Strict)], {
+  default: 'embedded',
+});
+
+export const ScenarioSchema = Type.Object(
+  {
+    name: Pattern('name', 'names the reports'),
+    description: Type.Optional(Type.String()),
+    broker: Type.Optional(Broker),
+    faults: Type.Optional(Faults),
+    allowRemote: Type.Optional(Type.Boolean({ default: false, description: 'allow targets outside loopback' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, default: DEFAULTS.seed })),
+    protocols: Type.Optional(Type.Array(Protocol, { minItems: 1, uniqueItems: true, default: DEFAULTS.protocols })),
+    matrix: Type.Optional(Type.Array(MatrixEntry, { minItems: 1, description: 'named variants; instead of protocols' })),
+    groups: GroupsSchema,
+    phases: Type.Array(PhaseSchema, { minItems: 1 }),
+    expect: Type.Optional(Expect),
+  },
+  Strict,
+);
+
+export type Scenario = Static<typeof ScenarioSchema>;
+export type GroupSpec = Static<typeof GroupSchema>;
+export type PhaseSpec = Static<typeof PhaseSchema>;
+export type FaultSpec = Static<typeof FaultPhase>;

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isMetricName, METRICS } from '../../../src/checks/metric-names.js';
+
+describe('metric catalog', () => {
+  it('has the redelivery counts, latency distributions and connect failures', () => {
+    for (const name of ['expected', 'delivered', 'lost', 'duplicates', 'outOfOrder', 'unexpected', 'qos0Kept']) {
+      assert.equal(METRICS[`redelivery.${name}` as keyof typeof METRICS].kind, 'count', name);
+    }
+    for (const prefix of ['redelivery.latency', 'latency.e2e', 'reconnect.time']) {
+      for (const stat of ['p50', 'p90', 'p99', 'max']) assert.ok(isMetricName(`${prefix}.${stat}`), `${prefix}.${stat}`);
+    }
+    assert.equal(METRICS['redelivery.drainTime'].kind, 'duration');
+    assert.equal(METRICS['connect.failed'].kind, 'count');
+    assert.equal(Object.keys(METRICS).length, 21);
+  });
+
+  it('every entry has a one-line description', () => {
+    for (const [name, info] of Object.entries(METRICS)) assert.match(info.description, /^[^\n]{10,}$/, name);
+  });
+
+  it('does not take inherited names', () => {
+    assert.equal(isMetricName('toString'), false);
+  });
+});
