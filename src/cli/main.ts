@@ -2,7 +2,11 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, isHarnessError } from '../errors.js';
+import { ScenarioError } from '../scenario/index.js';
+import { planCommand } from './commands/plan.js';
+import { runCommand } from './commands/run.js';
 import { toxiproxyCommand } from './commands/toxiproxy.js';
+import { validateCommand } from './commands/validate.js';
 
 /** One line on stderr, never a stack trace, and the contract's exit code. */
 export function fail(message: string, exitCode: number): never {
@@ -14,8 +18,15 @@ async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('mqtt-chaos')
     .usage('$0 <command> [options]\n\nLoad- and chaos-testing harness for MQTT brokers.')
+    .command(runCommand)
+    .command(validateCommand)
+    .command(planCommand)
     .command(toxiproxyCommand)
     .demandCommand(1, 'name a command: see mqtt-chaos --help')
+    .example('$0 run scenarios/quickstart.yaml', 'run a scenario: v3.1.1 beside v5, summary and reports/')
+    .example('$0 run scenarios/persistent-session.yaml --broker mqtt://127.0.0.1:1883', 'against your own broker')
+    .example('$0 validate scenarios/*.yaml', 'check scenario files without running them')
+    .example('$0 plan scenarios/quickstart.yaml --protocol 5', 'print the resolved plan')
     .example('$0 toxiproxy', 'serve the Toxiproxy 2.x API on 127.0.0.1:8474')
     .example('$0 toxiproxy --port 0', 'serve it on a free port (printed at start)')
     .strict()
@@ -24,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
     .version()
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((msg, err) => {
+      if (err instanceof ScenarioError) failScenario(err);
       if (err && isHarnessError(err)) fail(err.message, err.exitCode);
       if (err) throw err;
       fail(msg, ExitCode.usage);
@@ -31,7 +43,14 @@ async function main(argv: string[]): Promise<void> {
     .parseAsync();
 }
 
+/** Scenario problems already name their file:line:column, one per line. */
+function failScenario(err: ScenarioError): never {
+  process.stderr.write(`${err.message}\n`);
+  process.exit(err.exitCode);
+}
+
 main(hideBin(process.argv)).catch((err: unknown) => {
+  if (err instanceof ScenarioError) failScenario(err);
   if (isHarnessError(err)) fail(err.message, err.exitCode);
   const message = err instanceof Error ? err.message : String(err);
   fail(`internal error: ${message}`, ExitCode.environment);

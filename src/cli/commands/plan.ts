@@ -1,0 +1,13 @@
+import type { CommandModule } from 'yargs';
+import { loadScenario } from '../../scenario/index.js';
+import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
+
+export const planCommand: CommandModule<object, PlanArgs & { scenario: string }> = {
+  command: 'plan <scenario>',
+  describe: 'print the resolved plan (every default filled, the matrix expanded) without running',
+  builder: (yargs) => planOptions(yargs.positional('scenario', { type: 'string', demandOption: true })),
+  handler: (argv) => {
+    const plan = loadScenario(argv.scenario, planOverrides(argv));
+    process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  },
+};

@@ -1,0 +1,27 @@
+import type { CommandModule } from 'yargs';
+import { ExitCode } from '../../errors.js';
+import { loadScenario, ScenarioError, formatProblem } from '../../scenario/index.js';
+
+interface Args {
+  scenario: string[];
+}
+
+export const validateCommand: CommandModule<object, Args> = {
+  command: 'validate <scenario...>',
+  describe: 'check scenario files: every problem, with file:line:column and the field',
+  builder: (yargs) => yargs.positional('scenario', { type: 'string', array: true, demandOption: true }),
+  handler: (argv) => {
+    let bad = 0;
+    for (const file of argv.scenario) {
+      try {
+        const plan = loadScenario(file);
+        process.stdout.write(`ok: ${file} (${plan.runs.map((r) => r.id).join(', ')})\n`);
+      } catch (err) {
+        if (!(err instanceof ScenarioError)) throw err;
+        bad += 1;
+        for (const problem of err.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+      }
+    }
+    if (bad > 0) process.exitCode = ExitCode.usage;
+  },
+};

@@ -1,0 +1,35 @@
+import type { Argv } from 'yargs';
+import type { PlanOverrides } from '../scenario/index.js';
+
+/** Flags that override what a scenario file says, shared by `run` and `plan`. */
+export interface PlanArgs {
+  broker?: string;
+  toxiproxy?: string;
+  protocol?: '3.1.1' | '5';
+  seed?: number;
+  'allow-remote'?: boolean;
+}
+
+export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
+  return yargs
+    .option('broker', {
+      type: 'string',
+      describe: 'target broker: a URL (mqtt://127.0.0.1:1883), managed-mosquitto or embedded-aedes',
+    })
+    .option('toxiproxy', { type: 'string', describe: 'use the Toxiproxy at this URL instead of the embedded one' })
+    .option('protocol', { choices: ['3.1.1', '5'] as const, describe: 'run only this protocol version of the matrix' })
+    .option('seed', { type: 'number', describe: 'seed for jitter and ordering (default: the scenario\'s)' })
+    .option('allow-remote', { type: 'boolean', describe: 'permit a broker or fault server outside loopback' }) as Argv<
+    T & PlanArgs
+  >;
+}
+
+export function planOverrides(argv: PlanArgs): PlanOverrides {
+  return {
+    ...(argv.broker !== undefined ? { broker: argv.broker } : {}),
+    ...(argv.toxiproxy !== undefined ? { toxiproxy: argv.toxiproxy } : {}),
+    ...(argv.protocol !== undefined ? { protocol: argv.protocol } : {}),
+    ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
+    ...(argv['allow-remote'] !== undefined ? { allowRemote: argv['allow-remote'] } : {}),
+  };
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
+import { HarnessError } from '../errors.js';
+import type { FaultPlan, Stream } from '../scenario/plan.js';
+import type { Endpoint } from '../workers/protocol.js';
+
+interface ToxicSpec {
+  name: string;
+  type: string;
+  stream: 'upstream' | 'downstream';
+  toxicity: number;
+  attributes: Record<string, number>;
+}
+
+/**
+ * The proxies of one run, one per proxied group, and the faults on them. It deletes only
+ * the proxies it created (an external Toxiproxy is left as found).
+ */
+export class FaultController {
+  private readonly api: Toxiproxy;
+  private readonly proxies = new Map<string, Proxy>();
+  private readonly toxics = new Map<string, string[]>();
+  private readonly prefix: string;
+
+  constructor(url: string, runId: string) {
+    this.api = new Toxiproxy(url);
+    this.prefix = `mqtt-chaos-${runId}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Creates the group's proxy in front of the broker; returns where its clients connect. */
+  async proxyFor(group: string, broker: Endpoint): Promise<Endpoint> {
+    const proxy = await this.call(`create proxy for ${group}`, () =>
+      this.api.createProxy({
+        name: `${this.prefix}-${group}`,
+        listen: '127.0.0.1:0',
+        upstream: `${broker.host}:${broker.port}`,
+      }),
+    );
+    this.proxies.set(group, proxy);
+    const port = Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));
+    return { host: '127.0.0.1', port };
+  }
+
+  async start(groups: string[], fault: FaultPlan): Promise<void> {
+    for (const group of groups) {
+      const proxy = this.proxy(group);
+      if (fault.kind === 'cut') {
+        await this.call(`cut ${group}`, () => proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream }));
+        continue;
+      }
+      for (const toxic of toxicsFor(fault, this.toxics.get(group)?.length ?? 0)) {
+        await this.call(`${fault.kind} on ${group}`, () => proxy.addToxic(toxic as never));
+        this.toxics.set(group, [...(this.toxics.get(group) ?? []), toxic.name]);
+      }
+    }
+  }
+
+  /** Ends every fault on the groups: proxies enabled again, our toxics removed. */
+  async heal(groups: string[]): Promise<void> {
+    for (const group of groups) {
+      const proxy = this.proxy(group);
+      for (const name of this.toxics.get(group) ?? []) {
+        await this.call(`heal ${group}`, async () => (await proxy.getToxic(name)).remove());
+      }
+      this.toxics.delete(group);
+      await this.call(`heal ${group}`, () => proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream }));
+    }
+  }
+
+  /** Deletes the proxies this run created; errors are ignored (the server may be gone). */
+  async dispose(): Promise<void> {
+    for (const proxy of this.proxies.values()) await proxy.remove().catch(() => undefined);
+    this.proxies.clear();
+  }
+
+  private proxy(group: string): Proxy {
+    const proxy = this.proxies.get(group);
+    if (!proxy) throw new HarnessError('E_SCENARIO', `group ${group} does not go through the fault proxy (via: direct)`);
+    return proxy;
+  }
+
+  private async call<T>(what: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      throw new HarnessError('E_ENVIRONMENT', `fault server: ${what} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+const streams = (stream: Stream): ('upstream' | 'downstream')[] =>
+  stream === 'both' ? ['upstream', 'downstream'] : [stream];
+
+/** The Toxiproxy toxics that make up a fault; names are unique per group. */
+function toxicsFor(fault: Exclude<FaultPlan, { kind: 'cut' }>, serial: number): ToxicSpec[] {
+  const make = (type: string, stream: 'upstream' | 'downstream', attributes: Record<string, number>, toxicity = 1): ToxicSpec => ({
+    name: `${fault.kind}-${stream}-${serial}`,
+    type,
+    stream,
+    toxicity,
+    attributes,
+  });
+  switch (fault.kind) {
+    case 'partition':
+      return streams('both').map((s) => make('timeout', s, { timeout: 0 }));
+    case 'reset':
+      return [make('reset_peer', 'upstream', { timeout: 0 })];
+    case 'latency':
+      return streams(fault.stream).map((s) => make('latency', s, { latency: fault.latencyMs, jitter: fault.jitterMs }));
+    case 'bandwidth':
+      return streams(fault.stream).map((s) => make('bandwidth', s, { rate: fault.kbPerSec }));
+    case 'toxic':
+      return streams(fault.stream).map((s) => make(fault.type, s, fault.attributes, fault.toxicity));
+  }
+}

@@ -1,0 +1,82 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { HarnessError } from '../errors.js';
+import { isLoopbackAddress } from '../net/loopback.js';
+
+export interface FaultServerHandle {
+  url: string;
+  /** True when this run started the server (and so stops it). */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+/**
+ * The embedded fault server runs in its own process: it gets its own event loop (the
+ * main thread never carries client traffic) and its own open-file budget (two
+ * descriptors per proxied client).
+ */
+export async function startEmbeddedFaultServer(): Promise<FaultServerHandle> {
+  const child = fork(cliEntry, ['toxiproxy', '--host', '127.0.0.1', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    execArgv: [],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error('did not start within 10 s')), 10_000);
+    child.stderr?.on('data', (data: Buffer) => (err += data.toString()));
+    child.stdout?.on('data', (data: Buffer) => {
+      out += data.toString();
+      const found = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}: ${err.trim().split('\n').at(-1) ?? ''}`));
+    });
+  }).catch((err: Error) => {
+    child.kill('SIGKILL');
+    throw new HarnessError('E_ENVIRONMENT', `embedded fault server: ${err.message}`);
+  });
+  return { url, embedded: true, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** A Toxiproxy the user runs: checked for reachability, never stopped by us. */
+export async function connectToxiproxy(url: string, allowRemote: boolean): Promise<FaultServerHandle> {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    throw new HarnessError('E_USAGE', `--toxiproxy ${url}: not a URL (expected e.g. http://127.0.0.1:8474)`);
+  }
+  if (!allowRemote && host !== 'localhost' && !isLoopbackAddress(host)) {
+    throw new HarnessError(
+      'E_REMOTE_TARGET',
+      `fault server ${url} is outside loopback: pass --allow-remote (or allowRemote: true) to use it`,
+    );
+  }
+  try {
+    await new Toxiproxy(url).getVersion();
+  } catch (err) {
+    throw new HarnessError('E_ENVIRONMENT', `fault server ${url} not reachable: ${(err as Error).message}`);
+  }
+  return { url, embedded: false, stop: async () => {} };
+}

@@ -1,0 +1,67 @@
+import { findMosquittoBinary } from '../brokers/capabilities.js';
+import { chooseAutoBroker } from '../brokers/start-broker.js';
+import type { BrokerSpec } from '../brokers/types.js';
+import type { Plan } from '../scenario/plan.js';
+import { executeRun } from './execute-run.js';
+import { connectToxiproxy, startEmbeddedFaultServer, type FaultServerHandle } from './fault-server-process.js';
+import type { RunRecord } from './run-record.js';
+
+export interface ScenarioRunOptions {
+  /** Where this invocation writes (broker configs and logs, per run). */
+  runDir: string;
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
+export interface ScenarioOutcome {
+  records: RunRecord[];
+  /** Set when the invocation stopped before every run had its turn. */
+  error?: unknown;
+}
+
+/** `auto` becomes one concrete broker for every run, said once. */
+async function resolveBroker(spec: BrokerSpec, log: (line: string) => void): Promise<BrokerSpec> {
+  if (spec.kind !== 'auto') return spec;
+  const choice = chooseAutoBroker(await findMosquittoBinary());
+  log(choice.message);
+  return choice.kind === 'managed-mosquitto' ? { kind: 'managed-mosquitto', options: {} } : { kind: 'embedded-aedes' };
+}
+
+/**
+ * Runs every run of the plan in order against a fault server started (or reached) once.
+ * Never throws: an error ends the invocation early but what was measured is returned.
+ */
+export async function runScenario(plan: Plan, options: ScenarioRunOptions): Promise<ScenarioOutcome> {
+  const { log, signal } = options;
+  const records: RunRecord[] = [];
+  let faultServer: FaultServerHandle | undefined;
+  try {
+    const broker = await resolveBroker(plan.broker, log);
+    faultServer =
+      plan.faults.kind === 'embedded'
+        ? await startEmbeddedFaultServer()
+        : await connectToxiproxy(plan.faults.url, plan.allowRemote);
+    for (const run of plan.runs) {
+      if (signal.aborted) throw signal.reason;
+      log(`run ${run.id}: ${run.label} (MQTT ${run.protocol})`);
+      const record = await executeRun({
+        plan,
+        run,
+        broker,
+        faultServerUrl: faultServer.url,
+        runDir: options.runDir,
+        signal,
+        log,
+      });
+      records.push(record);
+      if (record.unsupported) log(`  [${run.id}] not run: ${record.unsupported}`);
+      if (record.incomplete) log(`  [${run.id}] incomplete: ${record.incomplete}`);
+      if (signal.aborted) throw signal.reason;
+    }
+    return { records };
+  } catch (error) {
+    return { records, error };
+  } finally {
+    await faultServer?.stop();
+  }
+}

@@ -1,0 +1,122 @@
+import type { GroupPlan, PhasePlan, RunPlan } from '../scenario/plan.js';
+import type { Command, ShardStatus } from '../workers/protocol.js';
+import type { ShardLedger } from '../metrics/ledger.js';
+import { sleep, within } from './clock.js';
+import type { FaultController } from './fault-controller.js';
+import type { TimelineEvent } from './run-record.js';
+
+/** The engine's view of the worker pool: commands with a barrier, and counters. */
+export interface Shards {
+  run(command: Command): Promise<void>;
+  status(): Promise<ShardStatus[]>;
+  finish(): Promise<ShardLedger[]>;
+  destroy(): Promise<void>;
+}
+
+/** A drain ends when nothing new has arrived for this long with every subscriber back. */
+const drainQuietMs = 1500;
+const drainPollMs = 200;
+
+export function describePhase(phase: PhasePlan): string {
+  switch (phase.kind) {
+    case 'connect':
+      return `connect ${phase.groups.map((g) => g.name).join(', ')}`;
+    case 'subscribe':
+    case 'heal':
+      return `${phase.kind} ${phase.groups.join(', ')}`;
+    case 'fault':
+      return `fault ${phase.fault.kind} on ${phase.groups.join(', ')}`;
+    case 'publish':
+      return `publish ${phase.from} → ${phase.to}, ${phase.perTarget} each at QoS ${phase.qos}`;
+    case 'wait':
+      return `wait ${phase.durationMs} ms`;
+    case 'drain':
+      return `drain (up to ${phase.timeoutMs} ms)`;
+    case 'disconnect':
+      return `disconnect ${phase.groups.join(', ')} (${phase.mode})`;
+  }
+}
+
+/** How long a phase that waits on clients may take before the run is declared stuck. */
+function phaseTimeoutMs(phase: PhasePlan, groups: GroupPlan[]): number {
+  if (phase.kind !== 'connect' && phase.kind !== 'publish') return 120_000;
+  const count = (name: string): number => groups.find((g) => g.name === name)?.count ?? 0;
+  if (phase.kind === 'publish') {
+    const messages = count(phase.to) * phase.perTarget;
+    return 120_000 + (phase.ratePerSec ? (messages / phase.ratePerSec) * 1000 : 0);
+  }
+  const slowest = Math.max(...phase.groups.map((g) => (g.ratePerSec ? count(g.name) / g.ratePerSec : 0)));
+  return 120_000 + slowest * 1000;
+}
+
+/** Runs one phase to its end, recording it on the timeline. */
+export async function drivePhase(
+  index: number,
+  phase: PhasePlan,
+  run: RunPlan,
+  shards: Shards,
+  faults: FaultController | undefined,
+  timeline: TimelineEvent[],
+  signal: AbortSignal,
+): Promise<void> {
+  const label = describePhase(phase);
+  timeline.push({ at: performance.now(), kind: 'phase-start', phase: index, label });
+  const barrier = (command: Command): Promise<void> =>
+    within(phaseTimeoutMs(phase, run.groups), `phase ${index + 1} (${label}) timed out`, shards.run(command));
+  switch (phase.kind) {
+    case 'connect':
+      await barrier({ kind: 'connect', groups: phase.groups });
+      break;
+    case 'subscribe':
+      await barrier({ kind: 'subscribe', groups: phase.groups });
+      break;
+    case 'publish':
+      await barrier({ kind: 'publish', phase });
+      break;
+    case 'disconnect':
+      await barrier({ kind: 'disconnect', groups: phase.groups, mode: phase.mode });
+      break;
+    case 'fault':
+      await faults?.start(phase.groups, phase.fault);
+      timeline.push({ at: performance.now(), kind: 'fault-start', phase: index, groups: phase.groups, fault: phase.fault, label });
+      break;
+    case 'heal':
+      await faults?.heal(phase.groups);
+      timeline.push({ at: performance.now(), kind: 'fault-stop', phase: index, groups: phase.groups, label });
+      break;
+    case 'wait':
+      await sleep(phase.durationMs, signal);
+      break;
+    case 'drain': {
+      const reason = await drain(phase.timeoutMs, run, shards, signal);
+      timeline.push({ at: performance.now(), kind: 'drain-end', phase: index, label, reason });
+      break;
+    }
+  }
+  timeline.push({ at: performance.now(), kind: 'phase-end', phase: index, label });
+}
+
+/**
+ * Waits until every message sent has arrived, or every subscriber is back and nothing new
+ * has come for a quiet spell (what a broker that dropped messages looks like), or timeout.
+ */
+async function drain(timeoutMs: number, run: RunPlan, shards: Shards, signal: AbortSignal): Promise<'delivered' | 'quiet' | 'timeout'> {
+  const subscribers = run.groups.filter((g) => g.role === 'subscriber').reduce((n, g) => n + g.count, 0);
+  const deadline = performance.now() + timeoutMs;
+  let lastReceived = -1;
+  let quietSince = performance.now();
+  while (performance.now() < deadline) {
+    const statuses = await shards.status();
+    const sum = (key: keyof ShardStatus): number => statuses.reduce((n, s) => n + s[key], 0);
+    const received = sum('received');
+    if (received >= sum('sent')) return 'delivered';
+    if (received !== lastReceived) {
+      lastReceived = received;
+      quietSince = performance.now();
+    } else if (sum('subscribedNow') >= subscribers && performance.now() - quietSince >= drainQuietMs) {
+      return 'quiet';
+    }
+    await sleep(drainPollMs, signal);
+  }
+  return 'timeout';
+}

@@ -1,0 +1,73 @@
+/**
+ * What the workers saw, as plain data: the raw material the checks judge. Times are ms on
+ * the shared monotonic clock (performance.now(); equal across worker threads on Node 20).
+ * Clients are named by `ClientRef` = `${group}/${index}`, publishers and subscribers alike.
+ */
+export type ClientRef = string;
+
+/** One connection attempt of one client and how it ended. */
+export interface ConnectAttempt {
+  startedAt: number;
+  /** CONNACK received (absent: the attempt failed). */
+  connackAt?: number;
+  sessionPresent?: boolean;
+  /** CONNACK reason / return code when refused, or the socket error. */
+  error?: string;
+  /** The connection closed (client saw it): absent while still open at the end. */
+  closedAt?: number;
+  /** 'graceful' (we sent DISCONNECT), 'abrupt' (we destroyed the socket), 'lost' (the network or broker ended it). */
+  closedBy?: 'graceful' | 'abrupt' | 'lost';
+  /** SUBACK received for its topic on this connection (a resubscribe after Session Present 0 counts). */
+  subscribedAt?: number;
+}
+
+export interface ClientLog {
+  ref: ClientRef;
+  clientId: string;
+  attempts: ConnectAttempt[];
+}
+
+/**
+ * Messages one publisher sent to one subscriber's topic, one entry per message in seq
+ * order. A publisher numbers messages per topic from 0, continuing across phases.
+ */
+export interface SentRun {
+  publisher: ClientRef;
+  target: ClientRef;
+  qos: 0 | 1 | 2;
+  firstSeq: number;
+  /** Send times, one per message (index i is seq firstSeq + i). */
+  sentAt: number[];
+  /** PUBACK/PUBCOMP time per message, absent entries (null) when never acknowledged. */
+  ackedAt: (number | null)[];
+}
+
+/** What one subscriber received from one publisher, keyed by sequence number. */
+export interface ReceivedRun {
+  subscriber: ClientRef;
+  publisher: ClientRef;
+  /** seq of each first copy, in arrival order (so out-of-order is visible). */
+  seqs: number[];
+  /** arrival time of each first copy, aligned with seqs. */
+  firstAt: number[];
+  /** QoS each first copy arrived with, aligned with seqs. */
+  qos: (0 | 1 | 2)[];
+  /** extra copies per seq (only seqs with duplicates appear). */
+  duplicates: Record<number, number>;
+}
+
+/** Everything one worker shard recorded in one run. */
+export interface ShardLedger {
+  shard: number;
+  clients: ClientLog[];
+  sent: SentRun[];
+  received: ReceivedRun[];
+  /** Messages whose payload could not be decoded (not ours, or corrupted). */
+  malformed: number;
+  /**
+   * hdr-histogram-js compressed base64, µs. e2e: send → arrival of messages sent while the
+   * subscriber was connected; redelivery: reconnect CONNACK → arrival of messages sent
+   * while it was away (the backlog).
+   */
+  histograms: Record<'e2e' | 'redelivery', string>;
+}

@@ -1,0 +1,84 @@
+import type { GroupPlan, PublishPhase, Qos } from '../scenario/plan.js';
+import type { ShardLedger } from '../metrics/ledger.js';
+import type { ProtocolVersion } from '../brokers/types.js';
+
+/**
+ * The typed conversation between the engine (main thread) and a worker shard, over a
+ * MessagePort handed to the shard's one long task. Plain data only.
+ *
+ * Handshake: the engine runs the task with ShardInit; the shard creates its clients (not
+ * connected) and posts `ready`. Then for every phase the engine posts one command and
+ * waits for `done` from every shard (the barrier), except `status`, answered at once.
+ */
+
+/** Where a client connects: through its group's fault proxy or straight to the broker. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface ShardGroup {
+  plan: GroupPlan;
+  /** The client indices (within the group) this shard owns: an exact split, none dropped. */
+  first: number;
+  count: number;
+  endpoint: Endpoint;
+}
+
+export interface ShardInit {
+  shard: number;
+  protocol: ProtocolVersion;
+  groups: ShardGroup[];
+  /** Subscriber topics of every group (with {i} left), so publishers can address any target. */
+  topics: Record<string, string>;
+  /** Every group's size, so publishers can split targets exactly. */
+  groupSizes: Record<string, number>;
+  /** Number of shards, so publishers of a group can split their work. */
+  shards: number;
+  seed: number;
+  credentials?: { username?: string; password?: string };
+}
+
+export type Command =
+  | { kind: 'connect'; groups: { name: string; ratePerSec?: number }[] }
+  | { kind: 'subscribe'; groups: string[] }
+  | { kind: 'publish'; phase: PublishPhase }
+  | { kind: 'disconnect'; groups: string[]; mode: 'graceful' | 'abrupt' }
+  /** Stop reconnecting and close everything; then post `ledger`. */
+  | { kind: 'finish' }
+  /** Counters now, for drain decisions and progress. Answered with `status`. */
+  | { kind: 'status' };
+
+export interface ShardStatus {
+  connected: number;
+  /** First copies received so far, over all subscribers of the shard. */
+  received: number;
+  sent: number;
+  /** Subscribers that are connected and subscribed right now. */
+  subscribedNow: number;
+  lastReceiveAt: number;
+}
+
+export type ShardEvent =
+  | { kind: 'ready'; shard: number }
+  | { kind: 'done'; shard: number; command: Command['kind']; detail?: string }
+  | { kind: 'status'; shard: number; status: ShardStatus }
+  | { kind: 'ledger'; shard: number; ledger: ShardLedger }
+  /** A problem the shard could not recover from; the engine ends the run as incomplete. */
+  | { kind: 'error'; shard: number; message: string };
+
+/** Splits n items over k parts exactly: the first n % k parts get one more. */
+export function splitExactly(n: number, k: number): { first: number; count: number }[] {
+  const base = Math.floor(n / k);
+  const extra = n % k;
+  const parts: { first: number; count: number }[] = [];
+  let first = 0;
+  for (let i = 0; i < k; i++) {
+    const count = base + (i < extra ? 1 : 0);
+    parts.push({ first, count });
+    first += count;
+  }
+  return parts;
+}
+
+export type { Qos };
