@@ -33,10 +33,16 @@ export const METRICS = {
   'redelivery.outOfOrder': count('messages first seen after a later one from the same publisher and topic'),
   'redelivery.unexpected': count('messages that arrived though the session should have ended'),
   'redelivery.qos0Kept': count('QoS 0 messages the broker queued for an offline session (optional in the spec)'),
+  'redelivery.qos2Duplicates': count('extra copies of QoS 2 messages (each one breaks exactly-once)'),
+  'redelivery.indeterminate': count('messages sent too close to a disconnect, resubscribe or session end to judge either way'),
+  'redelivery.expiredWithSession': count('messages sent into a session that expired before its client came back (not expected)'),
+  'redelivery.offline': count('messages (any QoS) sent while their subscriber was offline'),
+  'redelivery.offlineDelivered': count('messages sent while their subscriber was offline that arrived'),
   ...distribution('redelivery.latency', 'reconnect CONNACK to each backlog message'),
   'redelivery.drainTime': { kind: 'duration', description: 'reconnect CONNACK to the last backlog message, slowest subscriber' },
   ...distribution('latency.e2e', 'publish to delivery while the subscriber was online'),
   ...distribution('reconnect.time', 'fault healed to CONNACK'),
+  'reconnect.missing': count('clients a fault cut off that had not reconnected when the run ended'),
   'connect.failed': count('connection attempts that failed (refused, timed out or a CONNACK error)'),
 } as const satisfies Record<string, MetricInfo>;
 

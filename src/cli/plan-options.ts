@@ -17,7 +17,7 @@ export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
       describe: 'target broker: a URL (mqtt://127.0.0.1:1883), managed-mosquitto or embedded-aedes',
     })
     .option('toxiproxy', { type: 'string', describe: 'use the Toxiproxy at this URL instead of the embedded one' })
-    .option('protocol', { choices: ['3.1.1', '5'] as const, describe: 'run only this protocol version of the matrix' })
+    .option('protocol', { type: 'string', choices: ['3.1.1', '5'] as const, describe: 'run only this protocol version of the matrix' })
     .option('seed', { type: 'number', describe: 'seed for jitter and ordering (default: the scenario\'s)' })
     .option('allow-remote', { type: 'boolean', describe: 'permit a broker or fault server outside loopback' }) as Argv<
     T & PlanArgs

@@ -3,7 +3,7 @@ import { proxyIndexJson, proxyJson, proxyListJson, toxicJson, toxicsJson } from 
 import { decodeGo, type GoType } from './go-json.js';
 import { goString } from './go-http.js';
 import type { ProxyCollection, ProxyInput } from './proxy-collection.js';
-import { attributesGoType, isToxicType, toxicTypes, zeroAttributes, type Toxic } from './toxics/catalog.js';
+import { attributesGoType, isToxicType, parseDirection, toxicTypes, zeroAttributes, type Toxic } from './toxics/catalog.js';
 
 export const toxiproxyVersion = '2.12.0';
 
@@ -140,7 +140,8 @@ export function routes(proxies: ProxyCollection): Route[] {
             stream: 'downstream',
             toxicity: 1,
           });
-          if (wrapper.stream !== 'upstream' && wrapper.stream !== 'downstream') throw ApiError.invalidStream();
+          const direction = parseDirection(wrapper.stream);
+          if (!direction) throw ApiError.invalidStream();
           const toxicName = wrapper.name || `${wrapper.type}_${wrapper.stream}`;
           if (!isToxicType(wrapper.type)) throw ApiError.invalidToxicType();
           if (proxy.toxics.get(toxicName)) throw ApiError.toxicExists();
@@ -150,6 +151,7 @@ export function routes(proxies: ProxyCollection): Route[] {
             name: toxicName,
             type: wrapper.type,
             stream: wrapper.stream,
+            direction,
             toxicity: wrapper.toxicity,
             attributes: orderedAttributes(wrapper.type, attributes),
           };

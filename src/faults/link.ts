@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { behaviours } from './toxics/behaviours.js';
-import type { Stream, Toxic } from './toxics/catalog.js';
+import type { Direction, Toxic } from './toxics/catalog.js';
 import { Stage, type Chunk, type Outlet, type StageHost } from './toxics/stage.js';
 
 /** Bytes a link may hold in its toxics before it stops reading (TCP back-pressure takes over). */
@@ -21,7 +21,7 @@ export class Link implements StageHost {
   constructor(
     private readonly source: Socket,
     private readonly dest: Socket,
-    readonly stream: Stream,
+    readonly direction: Direction,
     chain: readonly Toxic[],
     closeDest: () => void,
   ) {

@@ -1,12 +1,12 @@
 import type { Link } from './link.js';
-import type { Stream, Toxic } from './toxics/catalog.js';
+import type { Direction, Toxic } from './toxics/catalog.js';
 
 /**
  * A proxy's toxics, one ordered chain per direction, and the live links they apply to:
  * every change reaches connections that are already open.
  */
 export class ToxicCollection {
-  private readonly chains: Record<Stream, Toxic[]> = { upstream: [], downstream: [] };
+  private readonly chains: Record<Direction, Toxic[]> = { upstream: [], downstream: [] };
   private readonly links = new Set<Link>();
 
   /** Upstream toxics first, then downstream, each in the order added (as Toxiproxy lists them). */
@@ -14,8 +14,8 @@ export class ToxicCollection {
     return [...this.chains.upstream, ...this.chains.downstream];
   }
 
-  chain(stream: Stream): readonly Toxic[] {
-    return this.chains[stream];
+  chain(direction: Direction): readonly Toxic[] {
+    return this.chains[direction];
   }
 
   get(name: string): Toxic | undefined {
@@ -27,7 +27,7 @@ export class ToxicCollection {
   }
 
   add(toxic: Toxic): void {
-    this.chains[toxic.stream].push(toxic);
+    this.chains[toxic.direction].push(toxic);
     for (const link of this.linksOf(toxic)) link.addToxic(toxic);
   }
 
@@ -37,7 +37,7 @@ export class ToxicCollection {
   }
 
   remove(toxic: Toxic): void {
-    const chain = this.chains[toxic.stream];
+    const chain = this.chains[toxic.direction];
     chain.splice(chain.indexOf(toxic), 1);
     for (const link of this.linksOf(toxic)) link.removeToxic(toxic);
   }
@@ -55,6 +55,6 @@ export class ToxicCollection {
   }
 
   private *linksOf(toxic: Toxic): Iterable<Link> {
-    for (const link of [...this.links]) if (link.stream === toxic.stream) yield link;
+    for (const link of [...this.links]) if (link.direction === toxic.direction) yield link;
   }
 }

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { BANDWIDTH_PATTERN, DURATION_PATTERN, RATE_PATTERN } from './units.js';
+import { HEADER_BYTES } from '../workers/payload.js';
 
 /**
  * The scenario file format, defined once: TypeBox gives the TypeScript types (Static) and
@@ -141,7 +142,7 @@ const PhaseSchema = Type.Object(
           perTarget: Type.Integer({ minimum: 1, description: 'messages each client of `to` is sent' }),
           qos: Type.Optional(Qos('default: the publisher group qos')),
           rate: Type.Optional(Pattern('rate', 'total for the phase; default unlimited')),
-          payloadBytes: Type.Optional(Type.Integer({ minimum: 16, maximum: 268435455, default: DEFAULTS.payloadBytes })),
+          payloadBytes: Type.Optional(Type.Integer({ minimum: HEADER_BYTES, maximum: 268435455, default: DEFAULTS.payloadBytes })),
         },
         Strict,
       ),

@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { judgeRun } from '../../checks/judge.js';
 import { runScenario } from '../../engine/orchestrator.js';
 import { ExitCode, HarnessError, isHarnessError } from '../../errors.js';
 import { buildResult } from '../../report/result.js';
@@ -47,7 +46,7 @@ export const runCommand: CommandModule<object, Args> = {
         const dir = resolve(argv.out, runId(plan));
         log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir}`);
         const outcome = await runScenario(plan, { runDir: join(dir, 'runs'), signal: controller.signal, log });
-        const result = buildResult(plan, outcome.records.map(judgeRun), outcome.error);
+        const result = buildResult(plan, outcome.records);
         await writeReportFiles(dir, {
           'result.json': `${JSON.stringify(result, null, 2)}\n`,
           'summary.md': renderSummary(result),

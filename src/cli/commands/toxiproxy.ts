@@ -37,9 +37,9 @@ export const toxiproxyCommand: CommandModule<object, Args> = {
     }).catch((err: NodeJS.ErrnoException) => {
       throw new HarnessError('E_LISTEN', `cannot serve the API on ${argv.host}:${argv.port}: ${err.code ?? err.message}`);
     });
-    process.stdout.write(`fault server (Toxiproxy ${toxiproxyVersion} API) listening on ${server.url}\n`);
-    // Ctrl-C is how this server is meant to stop, so a clean stop exits 0.
-    await new Promise<void>((resolve) => {
+    // Ctrl-C is how this server is meant to stop, so a clean stop exits 0. The handlers go
+    // in before the ready line: a supervisor may signal the moment it reads it.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -48,6 +48,8 @@ export const toxiproxyCommand: CommandModule<object, Args> = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    process.stdout.write(`fault server (Toxiproxy ${toxiproxyVersion} API) listening on ${server.url}\n`);
+    await stopped;
     process.stdout.write('fault server stopped\n');
   },
 };

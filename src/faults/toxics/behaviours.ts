@@ -146,7 +146,11 @@ const limitData: Behaviour = {
   },
 };
 
+/** Passes everything on: registered by Toxiproxy, so the API accepts it. */
+const noop: Behaviour = { process: (stage, chunk) => stage.forward(chunk) };
+
 export const behaviours: Record<ToxicType, Behaviour> = {
+  noop,
   latency,
   bandwidth,
   slow_close: slowClose,

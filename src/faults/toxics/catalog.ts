@@ -2,6 +2,7 @@ import type { GoType } from '../go-json.js';
 
 /** Toxiproxy's toxic types, with their attributes in Go's field order (that order is the JSON order). */
 export const toxicTypes = {
+  noop: { goName: 'NoopToxic', attributes: {} },
   latency: { goName: 'LatencyToxic', attributes: { latency: 'int64', jitter: 'int64' } },
   bandwidth: { goName: 'BandwidthToxic', attributes: { rate: 'int64' } },
   slow_close: { goName: 'SlowCloseToxic', attributes: { delay: 'int64' } },
@@ -11,8 +12,15 @@ export const toxicTypes = {
   limit_data: { goName: 'LimitDataToxic', attributes: { bytes: 'int64' } },
 } as const satisfies Record<string, { goName: string; attributes: Record<string, 'int64' | 'int'> }>;
 
+/** Go's stream.ParseDirection. */
+export function parseDirection(stream: string): Direction | undefined {
+  const lower = stream.toLowerCase();
+  return lower === 'upstream' || lower === 'downstream' ? lower : undefined;
+}
+
 export type ToxicType = keyof typeof toxicTypes;
-export type Stream = 'upstream' | 'downstream';
+/** Which way a toxic acts: upstream = client to server. */
+export type Direction = 'upstream' | 'downstream';
 
 export function isToxicType(type: string): type is ToxicType {
   return Object.hasOwn(toxicTypes, type);
@@ -22,7 +30,9 @@ export function isToxicType(type: string): type is ToxicType {
 export interface Toxic {
   name: string;
   type: ToxicType;
-  stream: Stream;
+  /** As the request gave it (Go matches it case-insensitively and keeps the text). */
+  stream: string;
+  direction: Direction;
   /** float32 in Go: kept rounded with Math.fround so comparisons match. */
   toxicity: number;
   attributes: Record<string, number>;

@@ -4,7 +4,8 @@ import { isMetricName, METRICS } from '../../../src/checks/metric-names.js';
 
 describe('metric catalog', () => {
   it('has the redelivery counts, latency distributions and connect failures', () => {
-    for (const name of ['expected', 'delivered', 'lost', 'duplicates', 'outOfOrder', 'unexpected', 'qos0Kept']) {
+    const counts = ['expected', 'delivered', 'lost', 'duplicates', 'outOfOrder', 'unexpected', 'qos0Kept', 'qos2Duplicates'];
+    for (const name of [...counts, 'indeterminate', 'expiredWithSession', 'offline', 'offlineDelivered']) {
       assert.equal(METRICS[`redelivery.${name}` as keyof typeof METRICS].kind, 'count', name);
     }
     for (const prefix of ['redelivery.latency', 'latency.e2e', 'reconnect.time']) {
@@ -12,7 +13,8 @@ describe('metric catalog', () => {
     }
     assert.equal(METRICS['redelivery.drainTime'].kind, 'duration');
     assert.equal(METRICS['connect.failed'].kind, 'count');
-    assert.equal(Object.keys(METRICS).length, 21);
+    assert.equal(METRICS['reconnect.missing'].kind, 'count');
+    assert.equal(Object.keys(METRICS).length, 27);
   });
 
   it('every entry has a one-line description', () => {

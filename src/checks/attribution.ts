@@ -1,0 +1,64 @@
+import type { BrokerInfo } from '../engine/run-record.js';
+import type { Message } from './expected.js';
+import type { SessionModel } from './session-model.js';
+
+/** Why an expected message never came, where the harness can know it. */
+export type LossReason = 'queue-limit' | 'session-ended-early' | 'session-expired' | 'unknown';
+export const LOSS_REASONS: readonly LossReason[] = ['queue-limit', 'session-ended-early', 'session-expired', 'unknown'];
+
+/** What the broker's stated configuration says about dropping messages. */
+export interface LossPolicy {
+  /** Mosquitto's per-client offline queue (QoS 1/2 only). */
+  queue?: { limit: number; isDefault: boolean; inflight: number };
+  /** Mosquitto's persistent_client_expiration: a broker-side cap on any session, as set and in ms. */
+  sessionCap?: { setting: string; ms: number };
+}
+
+const MOSQUITTO_QUEUE_DEFAULT = 1000;
+const MOSQUITTO_INFLIGHT_DEFAULT = 20;
+/** mosquitto.conf(5): persistent_client_expiration is an integer and one of h d w m y. */
+const EXPIRATION_UNIT_SEC: Record<string, number> = { h: 3600, d: 86_400, w: 604_800, m: 2_592_000, y: 31_536_000 };
+
+export function lossPolicy(broker: BrokerInfo): LossPolicy {
+  if (broker.software !== 'mosquitto' && broker.kind !== 'managed-mosquitto') return {};
+  const policy: LossPolicy = {};
+  const limit = numberOption(broker, 'max_queued_messages');
+  // 0 means unlimited.
+  if (limit !== 0) {
+    policy.queue = {
+      limit: limit ?? MOSQUITTO_QUEUE_DEFAULT,
+      isDefault: limit === undefined,
+      inflight: numberOption(broker, 'max_inflight_messages') ?? MOSQUITTO_INFLIGHT_DEFAULT,
+    };
+  }
+  const cap = /^([0-9]+)([hdwmy])$/.exec(String(broker.options.persistent_client_expiration ?? ''));
+  if (cap) policy.sessionCap = { setting: cap[0], ms: Number(cap[1]) * EXPIRATION_UNIT_SEC[cap[2]!]! * 1000 };
+  return policy;
+}
+
+function numberOption(broker: BrokerInfo, name: string): number | undefined {
+  const value = broker.options[name];
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * The reason an expected message was lost. The return that should have brought it (the first
+ * reconnect after it was sent) decides first: a session the broker dropped though the spec
+ * keeps it loses everything it held. Otherwise Mosquitto's queue limit explains a message
+ * sent while away once the backlog passed the limit: it drops the newest, and 2.0.11 counts
+ * in-flight messages too, so the boundary may sit up to max_inflight_messages lower.
+ */
+export function attributeLoss(message: Message, model: SessionModel, backlog: readonly number[], policy: LossPolicy): LossReason {
+  const returning = model.gaps.find((gap) => gap.to > message.sentAt);
+  if (returning && returning.specPresent === true && returning.observedPresent === false) {
+    const away = returning.to - returning.learned.lo;
+    return policy.sessionCap !== undefined && away > policy.sessionCap.ms ? 'session-expired' : 'session-ended-early';
+  }
+  const queue = policy.queue;
+  if (queue && message.gap >= 0 && backlog[message.gap]! > queue.limit && message.queueRank >= queue.limit - queue.inflight) {
+    return 'queue-limit';
+  }
+  return 'unknown';
+}

@@ -1,0 +1,110 @@
+import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
+import type { RedeliveryResult, RunResult } from '../report/result.js';
+import { lossPolicy } from './attribution.js';
+import { explain } from './explain.js';
+import { mergeHistograms } from './latency.js';
+import type { Measured } from './metric-values.js';
+import { measureReconnects } from './reconnect.js';
+import { addTally, emptyTally, type Tally } from './redelivery.js';
+import { groupOf, judgeSubscribers } from './subscribers.js';
+import { builtinChecks, decideVerdict, expectationChecks } from './verdict.js';
+
+/**
+ * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
+ * publish and delivery take that long at most on loopback under load, so a message nearer
+ * than this to the boundary may fall on either side.
+ */
+export const BOUNDARY_MARGIN_MS = 250;
+
+/** One run of the matrix judged: counts, latencies, checks, explanations and the verdict. */
+export function judgeRun(record: RunRecord): RunResult {
+  const { run } = record;
+  const described = {
+    id: run.id,
+    label: run.label,
+    protocol: run.protocol,
+    broker: withoutCredentials(record.broker),
+    groups: run.groups,
+    startedAt: record.startedAtIso,
+    durationMs: Math.round(record.endedAt - record.startedAt),
+    timeline: record.timeline.map((e): TimelineEvent => ({ ...e, at: Math.round((e.at - record.startedAt) * 10) / 10 })),
+    notes: run.notes,
+    malformed: record.ledgers.reduce((n, l) => n + l.malformed, 0),
+    ...(record.incomplete !== undefined ? { incomplete: record.incomplete } : {}),
+  };
+  if (record.unsupported !== undefined) {
+    const nothing = mergeHistograms([]);
+    return {
+      ...described,
+      redelivery: redeliveryResult(emptyTally(), null),
+      latency: { e2e: null },
+      reconnect: { time: null, notReconnected: 0, connectFailures: 0 },
+      histograms: { e2e: nothing.encoded, redelivery: nothing.encoded, reconnect: nothing.encoded },
+      checks: [],
+      explanations: [`Not run: ${record.unsupported}`],
+      verdict: 'unsupported',
+      unsupported: record.unsupported,
+    };
+  }
+
+  const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS);
+  const total = emptyTally();
+  for (const o of outcomes) addTally(total, o.tally);
+  const e2e = mergeHistograms(record.ledgers.map((l) => l.histograms.e2e));
+  const redelivery = mergeHistograms(record.ledgers.map((l) => l.histograms.redelivery));
+  const reconnects = measureReconnects(record.timeline, record.ledgers.flatMap((l) => l.clients), groupOf);
+  const measured: Measured = {
+    redelivery: redeliveryResult(total, redelivery.percentiles),
+    latency: { e2e: e2e.percentiles },
+    reconnect: {
+      time: reconnects.time.percentiles,
+      notReconnected: reconnects.notReconnected,
+      connectFailures: reconnects.connectFailures,
+    },
+  };
+  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker)), ...expectationChecks(run.expect, measured)];
+  return {
+    ...described,
+    ...measured,
+    histograms: { e2e: e2e.encoded, redelivery: redelivery.encoded, reconnect: reconnects.time.encoded },
+    checks,
+    explanations: explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
+    verdict: decideVerdict(checks, record.incomplete),
+  };
+}
+
+function redeliveryResult(t: Tally, latency: RedeliveryResult['latency']): RedeliveryResult {
+  return {
+    expected: t.expected,
+    delivered: t.delivered,
+    lost: t.lost,
+    lostBy: t.lostBy,
+    duplicates: t.duplicates,
+    qos2Duplicates: t.qos2Duplicates,
+    outOfOrder: t.outOfOrder,
+    unexpected: t.unexpected,
+    indeterminate: t.indeterminate,
+    noSession: t.noSession,
+    expiredWithSession: t.expiredWithSession,
+    discarded: t.discarded,
+    notReturned: t.notReturned,
+    qos0Kept: t.qos0Kept,
+    offline: t.offline,
+    offlineDelivered: t.offlineDelivered,
+    latency,
+    drainTime: t.drainTimeMs === null ? null : Math.round(t.drainTimeMs * 1000) / 1000,
+  };
+}
+
+/** The URL a report keeps, without user or password even if one slipped into it. */
+function withoutCredentials(broker: BrokerInfo): BrokerInfo {
+  try {
+    const url = new URL(broker.url);
+    if (url.username === '' && url.password === '') return { ...broker };
+    url.username = '';
+    url.password = '';
+    return { ...broker, url: url.toString() };
+  } catch {
+    return { ...broker };
+  }
+}

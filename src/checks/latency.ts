@@ -1,0 +1,40 @@
+import type { Histogram } from 'hdr-histogram-js';
+import { encodeHistogram, mergeEncoded } from '../metrics/histograms.js';
+
+/** A latency distribution in ms, from a histogram recorded in µs. */
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Samples behind the numbers. */
+  count: number;
+}
+
+/** Shards' histograms merged exactly, and re-encoded so a report can be rendered again later. */
+export interface Merged {
+  percentiles: Percentiles | null;
+  encoded: string;
+}
+
+/** An empty string is a shard that recorded nothing; it is skipped rather than decoded. */
+export function mergeHistograms(encoded: readonly string[]): Merged {
+  return summarise(mergeEncoded(encoded.filter((e) => e !== '')));
+}
+
+export function summarise(histogram: Histogram): Merged {
+  return { percentiles: percentiles(histogram), encoded: encodeHistogram(histogram) };
+}
+
+/** null when there are no samples: a p99 of nothing is not 0 ms. */
+function percentiles(h: Histogram): Percentiles | null {
+  if (h.totalCount === 0) return null;
+  const ms = (us: number) => Math.round(us) / 1000;
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    max: ms(h.maxValue),
+    count: h.totalCount,
+  };
+}

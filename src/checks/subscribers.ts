@@ -1,0 +1,51 @@
+import type { RunRecord } from '../engine/run-record.js';
+import type { ClientLog, ReceivedRun, SentRun } from '../metrics/ledger.js';
+import type { GroupPlan } from '../scenario/plan.js';
+import { lossPolicy } from './attribution.js';
+import { classifyMessages } from './expected.js';
+import { faultWindows } from './faults.js';
+import { addTally, emptyTally, tallySubscriber, type Tally } from './redelivery.js';
+import { modelSession } from './session-model.js';
+
+/** One subscriber group's settings and what happened to the messages sent to it. */
+export interface GroupOutcome {
+  group: GroupPlan;
+  tally: Tally;
+}
+
+/** "devices/12" -> "devices" */
+export function groupOf(ref: string): string {
+  return ref.slice(0, ref.lastIndexOf('/'));
+}
+
+/** Judges every subscriber of the run, one at a time (memory stays per subscriber), summed per group. */
+export function judgeSubscribers(record: RunRecord, marginMs: number): GroupOutcome[] {
+  const outcomes = new Map<string, GroupOutcome>();
+  for (const group of record.run.groups) {
+    if (group.role === 'subscriber') outcomes.set(group.name, { group, tally: emptyTally() });
+  }
+  const faults = faultWindows(record.timeline);
+  const policy = lossPolicy(record.broker);
+  const sent = byRef(record.ledgers.flatMap((l) => l.sent), (s) => s.target);
+  const received = byRef(record.ledgers.flatMap((l) => l.received), (r) => r.subscriber);
+  const logs: ClientLog[] = record.ledgers.flatMap((l) => l.clients);
+  for (const log of logs) {
+    const outcome = outcomes.get(groupOf(log.ref));
+    if (!outcome) continue;
+    const { group } = outcome;
+    const model = modelSession(log.attempts, group, faults.get(group.name) ?? [], { marginMs });
+    const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos);
+    addTally(outcome.tally, tallySubscriber(model, classified, received.get(log.ref) ?? [], policy));
+  }
+  return [...outcomes.values()];
+}
+
+function byRef<T extends SentRun | ReceivedRun>(items: readonly T[], ref: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const list = map.get(ref(item)) ?? [];
+    list.push(item);
+    map.set(ref(item), list);
+  }
+  return map;
+}

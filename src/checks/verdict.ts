@@ -1,0 +1,131 @@
+import type { ProtocolVersion } from '../brokers/types.js';
+import type { Check, Verdict } from '../report/result.js';
+import type { ExpectationPlan } from '../scenario/plan.js';
+import { LOSS_REASONS, type LossPolicy, type LossReason } from './attribution.js';
+import type { CanonicalUnit } from './expression.js';
+import { evaluate } from './expression.js';
+import { metricValue, type Measured } from './metric-values.js';
+import type { Tally } from './redelivery.js';
+import type { GroupOutcome } from './subscribers.js';
+import { count, plural } from './words.js';
+
+/**
+ * The checks every run gets, whatever the scenario says: the spec's promises (nothing owed
+ * is lost, QoS 2 arrives once, nothing arrives from a session that should be gone).
+ */
+export function builtinChecks(protocol: ProtocolVersion, outcomes: readonly GroupOutcome[], policy: LossPolicy): Check[] {
+  const total = (pick: (t: Tally) => number) => outcomes.reduce((n, o) => n + pick(o.tally), 0);
+  const failing = (pick: (t: Tally) => number) => outcomes.filter((o) => pick(o.tally) > 0);
+  const lost = total((t) => t.lost);
+  const expected = total((t) => t.expected);
+  const qos2 = total((t) => t.qos2Duplicates);
+  const unexpected = total((t) => t.unexpected);
+  return [
+    {
+      name: 'no expected message lost',
+      source: 'builtin',
+      passed: lost === 0,
+      actual: lost,
+      threshold: '== 0',
+      explanation:
+        lost > 0
+          ? failing((t) => t.lost).map((o) => lossLine(o, policy)).join('; ')
+          : expected > 0
+            ? `all ${count(expected)} expected messages arrived`
+            : 'no message was expected (see the explanations)',
+    },
+    {
+      name: 'no QoS 2 duplicates',
+      source: 'builtin',
+      passed: qos2 === 0,
+      actual: qos2,
+      threshold: '== 0',
+      explanation:
+        qos2 > 0
+          ? failing((t) => t.qos2Duplicates)
+              .map((o) => `${count(o.tally.qos2Duplicates)} extra copies of QoS 2 messages on ${o.group.name}: exactly-once broken (MQTT-4.3.3-10)`)
+              .join('; ')
+          : 'no QoS 2 message arrived twice',
+    },
+    {
+      name: 'no unexpected messages',
+      source: 'builtin',
+      passed: unexpected === 0,
+      actual: unexpected,
+      threshold: '== 0',
+      explanation:
+        unexpected > 0
+          ? failing((t) => t.unexpected).map((o) => unexpectedLine(protocol, o)).join('; ')
+          : 'nothing arrived that the spec had no session for',
+    },
+  ];
+}
+
+/** "40 of 50 expected messages per client lost on devices: <main cause> (and N: <other cause>)" */
+function lossLine({ group, tally: t }: GroupOutcome, policy: LossPolicy): string {
+  const [shape, clients] = [...t.lossShapes].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+  const [lostEach, expectedEach] = shape.split('/');
+  const what =
+    t.lossShapes.size === 1 && clients === t.clients
+      ? `${count(Number(lostEach))} of ${count(Number(expectedEach))} expected messages per client lost on ${group.name}`
+      : `${count(t.lost)} of ${count(t.expected)} expected messages lost on ${group.name} (${count(sumShapes(t))} of ${count(t.clients)} clients)`;
+  const reasons = LOSS_REASONS.filter((r) => t.lostBy[r] > 0).sort((a, b) => t.lostBy[b] - t.lostBy[a]);
+  const others = reasons.slice(1).map((r) => `${count(t.lostBy[r])} ${r}`);
+  return `${what}: ${cause(reasons[0] ?? 'unknown', t, policy)}${others.length > 0 ? ` (also ${others.join(', ')})` : ''}`;
+}
+
+function sumShapes(t: Tally): number {
+  return [...t.lossShapes.values()].reduce((a, b) => a + b, 0);
+}
+
+function cause(reason: LossReason, t: Tally, policy: LossPolicy): string {
+  switch (reason) {
+    case 'queue-limit': {
+      const q = policy.queue!;
+      return `Mosquitto max_queued_messages is ${count(q.limit)}${q.isDefault ? ' (the default)' : ''}, newest messages dropped over the limit`;
+    }
+    case 'session-ended-early':
+      return `the broker answered Session Present 0 on ${plural(t.presentMissing, 'reconnect')} though the spec keeps the session`;
+    case 'session-expired':
+      return `Mosquitto persistent_client_expiration is ${policy.sessionCap?.setting}: the broker ended sessions the spec keeps`;
+    case 'unknown':
+      return 'cause unknown (no broker limit or session loss explains it)';
+  }
+}
+
+function unexpectedLine(protocol: ProtocolVersion, { group, tally: t }: GroupOutcome): string {
+  const what = `${count(t.unexpected)} messages arrived on ${group.name} though the spec had no session to hold them`;
+  if (t.presentUnexpected === 0) return `${what}: sent while no session held a subscription for them`;
+  const setting =
+    protocol === '5' && !group.clean && group.sessionExpiry === 0 ? ' despite Session Expiry Interval 0' : group.clean ? ' despite a clean start' : '';
+  return `${what}: the broker answered Session Present 1 on ${plural(t.presentUnexpected, 'reconnect')}${setting}, keeping the session past its end`;
+}
+
+/** The scenario's `expect` lines against the measured values. */
+export function expectationChecks(expect: readonly ExpectationPlan[], measured: Measured): Check[] {
+  return expect.map((e) => {
+    const actual = metricValue(measured, e.metric);
+    const threshold = `${e.op} ${withUnit(e.value, e.unit)}`;
+    if (actual === null) {
+      return { name: e.source, source: e.origin, passed: true, actual, threshold, explanation: `${e.metric} has no samples in this run: nothing to hold against ${threshold}` };
+    }
+    const passed = evaluate(e, actual);
+    const explanation = `${e.metric} was ${withUnit(actual, e.unit)}${passed ? `, within ${threshold}` : `, needs ${threshold}`}`;
+    return { name: e.source, source: e.origin, passed, actual, threshold, explanation };
+  });
+}
+
+function withUnit(value: number, unit: CanonicalUnit): string {
+  switch (unit) {
+    case 'count':
+      return count(value);
+    case 'fraction':
+      return `${count(value * 100)}%`;
+    default:
+      return `${count(value)} ${unit}`;
+  }
+}
+
+export function decideVerdict(checks: readonly Check[], incomplete?: string): Verdict {
+  return incomplete !== undefined || checks.some((c) => !c.passed) ? 'fail' : 'pass';
+}

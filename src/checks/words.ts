@@ -1,0 +1,17 @@
+/** Numbers as the explanations and summaries print them. */
+
+/** 1234 -> "1,234" */
+export function count(n: number): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: 3 });
+}
+
+/** 340 -> "340 ms", 1234 -> "1.23 s", 90000 -> "90 s". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${count(Number(ms.toPrecision(3)))} ms`;
+  return `${count(Number((ms / 1000).toPrecision(3)))} s`;
+}
+
+/** (1, "reconnect") -> "1 reconnect", (2, "reconnect") -> "2 reconnects". */
+export function plural(n: number, word: string): string {
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+}

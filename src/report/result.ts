@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import type { ProtocolVersion } from '../brokers/types.js';
+import type { LossReason } from '../checks/attribution.js';
+import { judgeRun } from '../checks/judge.js';
+import type { Percentiles } from '../checks/latency.js';
+import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
+import type { GroupPlan, Plan } from '../scenario/plan.js';
+
+/**
+ * result.json: the single source of truth every other report renders from, so it holds
+ * what a later render or comparison needs (merged histograms included) and nothing secret.
+ * Durations in ms; times in `timeline` are ms from the run's start.
+ */
+export const SCHEMA_VERSION = 1;
+
+export interface Result {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  scenario: { name: string; file: string; description?: string };
+  /** Wall clock, ISO 8601. */
+  startedAt: string;
+  seed: number;
+  runs: RunResult[];
+}
+
+export type Verdict = 'pass' | 'fail' | 'unsupported';
+
+export interface Check {
+  /** The built-in check's name, or the expectation as written. */
+  name: string;
+  source: 'builtin' | 'scenario' | 'matrix';
+  passed: boolean;
+  /** The measured value in the metric's unit; null: no samples (the check passes vacuously). */
+  actual: number | null;
+  /** e.g. "== 0", "< 2000 ms". */
+  threshold?: string;
+  /** One line; for a failed check, the cause where it is knowable. */
+  explanation: string;
+}
+
+export interface RedeliveryResult {
+  /** QoS>=1 messages the spec says had to arrive. */
+  expected: number;
+  delivered: number;
+  lost: number;
+  lostBy: Record<LossReason, number>;
+  /** Extra copies (QoS 1: allowed), and those of QoS 2 messages (each a violation). */
+  duplicates: number;
+  qos2Duplicates: number;
+  outOfOrder: number;
+  /** Arrived though the spec had no session to hold them. */
+  unexpected: number;
+  /** Sent too close to a boundary to judge either way. */
+  indeterminate: number;
+  /** Not owed: sent while no session held a subscription. */
+  noSession: number;
+  /** Not owed: sent into a session that then expired before the client came back. */
+  expiredWithSession: number;
+  /** Not owed: sent into a session Clean Start=1 (CleanSession=1) discarded at reconnect. */
+  discarded: number;
+  /** Not judged: sent to clients that had not come back when the run ended. */
+  notReturned: number;
+  /** QoS 0 messages sent while offline that still arrived (a broker option). */
+  qos0Kept: number;
+  /** Messages (any QoS) sent while the subscriber was offline, and how many of them arrived. */
+  offline: number;
+  offlineDelivered: number;
+  /** Reconnect CONNACK to each backlog message. */
+  latency: Percentiles | null;
+  /** Reconnect CONNACK to the last backlog message, slowest subscriber. */
+  drainTime: number | null;
+}
+
+export interface RunResult {
+  id: string;
+  label: string;
+  protocol: ProtocolVersion;
+  broker: BrokerInfo;
+  groups: GroupPlan[];
+  startedAt: string;
+  durationMs: number;
+  redelivery: RedeliveryResult;
+  latency: { e2e: Percentiles | null };
+  reconnect: { time: Percentiles | null; notReconnected: number; connectFailures: number };
+  /** Merged hdr-histogram-js compressed base64, µs. */
+  histograms: { e2e: string; redelivery: string; reconnect: string };
+  /** Payloads that were not the harness's (or were corrupted). */
+  malformed: number;
+  timeline: TimelineEvent[];
+  checks: Check[];
+  /** What the spec made of the settings, in plain words; always present. */
+  explanations: string[];
+  /** From the plan, e.g. an ignored setting. */
+  notes: string[];
+  verdict: Verdict;
+  incomplete?: string;
+  unsupported?: string;
+}
+
+export function buildResult(plan: Plan, records: readonly RunRecord[], tool = toolInfo()): Result {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool,
+    scenario: { ...plan.scenario },
+    startedAt: records[0]?.startedAtIso ?? new Date().toISOString(),
+    seed: plan.seed,
+    runs: records.map(judgeRun),
+  };
+}
+
+/** The package's name and version, from package.json (three levels above dist/src/report/). */
+function toolInfo(): Result['tool'] {
+  const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
+  const { name, version } = JSON.parse(text) as { name: string; version: string };
+  return { name, version };
+}

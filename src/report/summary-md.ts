@@ -1,0 +1,92 @@
+import { LOSS_REASONS } from '../checks/attribution.js';
+import type { Percentiles } from '../checks/latency.js';
+import { count, duration } from '../checks/words.js';
+import type { Result, RunResult } from './result.js';
+
+/**
+ * summary.md: one table with a column per run, so v3.1.1 and v5 read side by side, then per
+ * run the failed checks and what the spec made of its settings. Rendered from result.json
+ * alone. Columns are padded, so the same text reads well in a terminal.
+ */
+export function renderSummary(result: Result): string {
+  const lines = [`# mqtt-chaos: ${result.scenario.name}`, ''];
+  if (result.scenario.description) lines.push(result.scenario.description, '');
+  const broker = result.runs[0]?.broker.description;
+  lines.push(`${broker ? `${broker} · ` : ''}started ${result.startedAt} · seed ${result.seed}`, '');
+  lines.push(...table(result.runs), '');
+  for (const run of result.runs) lines.push(...runSection(run));
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** The same for a terminal: headings as plain lines, the table as it is. */
+export function renderConsole(result: Result): string {
+  return renderSummary(result).replace(/^#+ /gm, '');
+}
+
+type Row = [string, (run: RunResult) => string];
+
+const ROWS: Row[] = [
+  ['session', sessionCell],
+  ['offline messages sent', (r) => count(r.redelivery.offline)],
+  ['expected', (r) => count(r.redelivery.expected)],
+  ['delivered', (r) => count(r.redelivery.delivered)],
+  ['lost', lostCell],
+  ['duplicates', (r) => count(r.redelivery.duplicates) + (r.redelivery.qos2Duplicates > 0 ? ` (${count(r.redelivery.qos2Duplicates)} QoS 2)` : '')],
+  ['out of order', (r) => count(r.redelivery.outOfOrder)],
+  ['unexpected', (r) => count(r.redelivery.unexpected)],
+  ['not judged', (r) => count(r.redelivery.indeterminate)],
+  ['redelivery p50 / p99', (r) => pair(r.redelivery.latency)],
+  ['reconnect p99', (r) => (r.reconnect.time ? duration(r.reconnect.time.p99) : '–')],
+];
+
+function table(runs: readonly RunResult[]): string[] {
+  const rows: string[][] = [['', ...runs.map((r) => r.label)], ['verdict', ...runs.map((r) => r.verdict.toUpperCase())]];
+  for (const [name, cell] of ROWS) rows.push([name, ...runs.map((r) => (r.verdict === 'unsupported' ? '–' : cell(r)))]);
+  const escaped = rows.map((row) => row.map((c) => c.replaceAll('|', '\\|')));
+  const widths = escaped[0]!.map((_, i) => Math.max(3, ...escaped.map((row) => row[i]!.length)));
+  const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 2)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(escaped[0]!), rule, ...escaped.slice(1).map(line)];
+}
+
+function sessionCell(run: RunResult): string {
+  const subscribers = run.groups.filter((g) => g.role === 'subscriber');
+  return subscribers
+    .map((g) => {
+      const session =
+        run.protocol === '3.1.1'
+          ? `CleanSession=${g.clean ? 1 : 0}`
+          : `Clean Start=${g.clean ? 1 : 0}, expiry ${expiryWords(g.sessionExpiry)}`;
+      return `${subscribers.length > 1 ? `${g.name}: ` : ''}${session}, QoS ${g.qos}`;
+    })
+    .join('; ');
+}
+
+/** As the scenario would write it: 0, 3600 s, never. */
+function expiryWords(seconds: number): string {
+  if (seconds >= 0xffffffff) return 'never';
+  return seconds === 0 ? '0' : `${seconds} s`;
+}
+
+/** "40 (queue-limit)": the count and the reason behind most of it. */
+function lostCell(run: RunResult): string {
+  const { lost, lostBy } = run.redelivery;
+  if (lost === 0) return '0';
+  const main = [...LOSS_REASONS].sort((a, b) => lostBy[b] - lostBy[a])[0]!;
+  return `${count(lost)} (${main})`;
+}
+
+function pair(p: Percentiles | null): string {
+  return p ? `${duration(p.p50)} / ${duration(p.p99)}` : '–';
+}
+
+function runSection(run: RunResult): string[] {
+  const lines = [`## ${run.label}: ${run.verdict.toUpperCase()}`, ''];
+  const failed = run.checks.filter((c) => !c.passed);
+  if (failed.length > 0) {
+    lines.push('Failed checks:', '', ...failed.map((c) => `- ${c.name}: ${c.explanation}`), '');
+  }
+  if (run.explanations.length > 0) lines.push('Why these numbers:', '', ...run.explanations.map((e) => `- ${e}`), '');
+  if (run.notes.length > 0) lines.push('Notes:', '', ...run.notes.map((n) => `- ${n}`), '');
+  return lines;
+}

@@ -1,0 +1,232 @@
+/**
+ * One simulated device: an mqtt.js client driven by our own reconnect loop (seeded jitter
+ * instead of mqtt.js's fixed lockstep period) and our own re-subscription (only after a
+ * CONNACK with Session Present 0, so a lost session shows instead of being papered over).
+ * Every connection attempt is recorded as a ConnectAttempt.
+ *
+ * Between a `connect` and a `disconnect` command, attempts reuse one mqtt.js instance:
+ * its store keeps unacknowledged QoS>0 publishes and re-sends them after a reconnect, as
+ * a real client would. An explicit disconnect ends that instance; the next connect starts
+ * a fresh one.
+ */
+import mqtt from 'mqtt';
+import type { MqttClient, Packet } from 'mqtt';
+import type { ClientLog, ClientRef, ConnectAttempt } from '../metrics/ledger.js';
+import type { Qos } from '../scenario/plan.js';
+import { clientOptions, oneLine, type OptionsInput } from './client-options.js';
+import { jitteredDelay } from './jitter.js';
+
+const GRACEFUL_LIMIT_MS = 5_000;
+
+/** Where a subscriber's messages go; one object per client, so no closure per message. */
+export interface MessageSink {
+  receive(payload: Buffer, qos: Qos, connackAt: number | undefined): void;
+}
+
+export interface ClientSpec extends OptionsInput {
+  ref: ClientRef;
+  /** 0-based within its group. */
+  index: number;
+  /** Resolved ({i} substituted); absent for clients that never subscribe. */
+  topic?: string;
+  random: () => number;
+  sink?: MessageSink;
+}
+
+export class SimClient {
+  readonly attempts: ConnectAttempt[] = [];
+  #mqtt: MqttClient | undefined;
+  #attempt: ConnectAttempt | undefined;
+  /** The current attempt's socket is open (connecting or connected). */
+  #open = false;
+  /** A campaign is on: reconnect after a loss. */
+  #want = false;
+  #stopped = false;
+  #closing: 'graceful' | 'abrupt' | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #wantsSubscription = false;
+  #subscribedOnce = false;
+  #onSettled: ((attempt: ConnectAttempt) => void)[] = [];
+  #onClosed: (() => void)[] = [];
+
+  constructor(readonly spec: ClientSpec) {}
+
+  get connected(): boolean {
+    return this.#open && this.#attempt?.connackAt !== undefined;
+  }
+
+  /** Connected, and its subscription is in place (acknowledged now, or kept by the session). */
+  get subscribedNow(): boolean {
+    const a = this.#attempt;
+    return this.connected && a !== undefined && (a.subscribedAt !== undefined || (a.sessionPresent === true && this.#subscribedOnce));
+  }
+
+  /** The mqtt.js instance of the current campaign (publishers send through it). */
+  get mqtt(): MqttClient | undefined {
+    return this.#mqtt;
+  }
+
+  log(): ClientLog {
+    return { ref: this.spec.ref, clientId: this.spec.clientId, attempts: this.attempts };
+  }
+
+  /**
+   * Starts a campaign; resolves with its first attempt once that has a CONNACK or has
+   * failed (later attempts go on in the background), or undefined after stop().
+   */
+  connect(): Promise<ConnectAttempt | undefined> {
+    if (this.#stopped) return Promise.resolve(undefined);
+    if (this.connected) return Promise.resolve(this.#attempt);
+    const settled = new Promise<ConnectAttempt>((resolve) => this.#onSettled.push(resolve));
+    this.#want = true;
+    if (!this.#open) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#startAttempt();
+    }
+    return settled;
+  }
+
+  /** Resolves with undefined once subscribed, else with why not (it subscribes on the next CONNACK). */
+  subscribe(): Promise<string | undefined> {
+    if (this.spec.topic === undefined) return Promise.resolve(undefined);
+    this.#wantsSubscription = true;
+    if (!this.connected) return Promise.resolve('not connected (subscribes on its next CONNACK)');
+    return this.#sendSubscribe();
+  }
+
+  /**
+   * Ends the campaign: DISCONNECT (graceful) or the socket destroyed (abrupt); resolves on
+   * close. mqtt.js sends DISCONNECT only once its unacknowledged publishes are acknowledged:
+   * if that takes over GRACEFUL_LIMIT_MS, the socket is destroyed and recorded as abrupt.
+   */
+  disconnect(mode: 'graceful' | 'abrupt'): Promise<void> {
+    this.#want = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const inst = this.#mqtt;
+    if (!inst || !this.#open) {
+      this.#mqtt = undefined;
+      return Promise.resolve();
+    }
+    const closed = new Promise<void>((resolve) => this.#onClosed.push(resolve));
+    this.#closing = mode;
+    if (mode === 'abrupt' || !this.connected) {
+      inst.end(true);
+      return closed;
+    }
+    inst.end(false, this.spec.protocol === '5' ? { reasonCode: 0 } : {});
+    const limit = setTimeout(() => {
+      if (inst !== this.#mqtt || !this.#open) return;
+      this.#closing = 'abrupt';
+      inst.stream.destroy();
+    }, GRACEFUL_LIMIT_MS);
+    return closed.finally(() => clearTimeout(limit));
+  }
+
+  /** For `finish`: no more attempts or records; the socket destroyed. Resolves on close. */
+  stop(): Promise<void> {
+    this.#stopped = true;
+    this.#want = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const inst = this.#mqtt;
+    if (!inst || !this.#open) return Promise.resolve();
+    return new Promise((resolve) => inst.end(true, {}, () => resolve()));
+  }
+
+  #startAttempt(): void {
+    const attempt: ConnectAttempt = { startedAt: performance.now() };
+    this.attempts.push(attempt);
+    this.#attempt = attempt;
+    this.#open = true;
+    if (this.#mqtt) this.#mqtt.connect();
+    else this.#mqtt = this.#createInstance();
+  }
+
+  #createInstance(): MqttClient {
+    const inst = mqtt.connect(clientOptions(this.spec));
+    // Listeners check the instance: a discarded one must not write into the current attempt.
+    inst.on('packetreceive', (packet) => {
+      if (inst === this.#mqtt) this.#onPacket(packet);
+    });
+    inst.on('connect', (connack) => {
+      if (inst === this.#mqtt && this.#wantsSubscription && (!connack.sessionPresent || !this.#subscribedOnce)) {
+        void this.#sendSubscribe();
+      }
+    });
+    inst.on('error', (err) => {
+      if (inst === this.#mqtt && this.#attempt && !this.#stopped) this.#attempt.error ??= oneLine(err);
+    });
+    inst.on('close', () => {
+      if (inst === this.#mqtt) this.#onClose();
+    });
+    inst.on('message', (_topic, payload, packet) => {
+      if (inst === this.#mqtt && !this.#stopped) this.spec.sink?.receive(payload, packet.qos, this.#attempt?.connackAt);
+    });
+    return inst;
+  }
+
+  #onPacket(packet: Packet): void {
+    const attempt = this.#attempt;
+    if (this.#stopped || !attempt) return;
+    if (packet.cmd === 'connack') {
+      const code = (this.spec.protocol === '5' ? packet.reasonCode : packet.returnCode) ?? 0;
+      if (code === 0) {
+        attempt.connackAt = performance.now();
+        attempt.sessionPresent = packet.sessionPresent;
+        this.#settle(attempt);
+      } else {
+        attempt.error ??= `CONNACK refused: ${code}`;
+      }
+    } else if (packet.cmd === 'disconnect') {
+      // A v5 server's DISCONNECT (session taken over, server shutting down...): the reason.
+      attempt.error ??= `server DISCONNECT: ${packet.reasonCode ?? 0}`;
+    }
+  }
+
+  #onClose(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    const attempt = this.#attempt;
+    if (attempt && !this.#stopped) {
+      attempt.closedAt = performance.now();
+      attempt.closedBy = this.#closing ?? 'lost';
+      this.#settle(attempt);
+    }
+    if (this.#closing) {
+      // The campaign ended on our command: the next connect starts with a fresh instance.
+      this.#closing = undefined;
+      this.#mqtt = undefined;
+    }
+    for (const resolve of this.#onClosed.splice(0)) resolve();
+    if (this.#want && !this.#stopped) {
+      const { delayMs, jitterMs } = this.spec.group.reconnect;
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        if (this.#want && !this.#stopped) this.#startAttempt();
+      }, jitteredDelay(this.spec.random, delayMs, jitterMs));
+    }
+  }
+
+  #settle(attempt: ConnectAttempt): void {
+    for (const resolve of this.#onSettled.splice(0)) resolve(attempt);
+  }
+
+  #sendSubscribe(): Promise<string | undefined> {
+    const inst = this.#mqtt;
+    const attempt = this.#attempt;
+    const topic = this.spec.topic;
+    if (!inst || !attempt || topic === undefined) return Promise.resolve('not connected');
+    return new Promise((resolve) => {
+      inst.subscribe(topic, { qos: this.spec.group.qos }, (err, granted) => {
+        const qos = granted?.[0]?.qos;
+        if (err) return resolve(oneLine(err));
+        if (qos === undefined || qos >= 0x80) return resolve(`SUBACK refused: ${qos ?? 'no grant'}`);
+        if (attempt === this.#attempt && !this.#stopped) attempt.subscribedAt = performance.now();
+        this.#subscribedOnce = true;
+        resolve(undefined);
+      });
+    });
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * One worker's slice of the run: its clients (created at once, connected on command), the
+ * phase commands, the counters and, at the end, its ledger. Plain logic, no port: the
+ * task entry (shard-task.ts) does the messaging.
+ */
+import type { SentRun, ShardLedger } from '../metrics/ledger.js';
+import { encodeHistogram } from '../metrics/histograms.js';
+import type { GroupPlan, PublishPhase } from '../scenario/plan.js';
+import { SimClient } from './client.js';
+import { runConnectPhase } from './connect-phase.js';
+import { Inbox, ReceiveTotals } from './inbox.js';
+import { clientSeed, createRandom } from './jitter.js';
+import type { Command, ShardInit, ShardStatus } from './protocol.js';
+import { runPublishPhase, type Publisher } from './publish-phase.js';
+
+/** Commands that run to a `done`; `status` and `finish` are the task entry's business. */
+export type PhaseCommand = Exclude<Command, { kind: 'status' } | { kind: 'finish' }>;
+
+const SUBACK_LIMIT_MS = 10_000;
+const STOP_LIMIT_MS = 3_000;
+
+interface OwnedGroup {
+  plan: GroupPlan;
+  clients: SimClient[];
+  /** Created on the group's first publish phase. */
+  publishers?: Publisher[];
+}
+
+function resolveIndex(pattern: string, index: number): string {
+  return pattern.replaceAll('{i}', String(index));
+}
+
+/** Resolves with `work`'s value, or with `fallback` after `ms`. */
+function bounded<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+export class Shard {
+  readonly #init: ShardInit;
+  readonly #groups = new Map<string, OwnedGroup>();
+  /** Sorted, so the header's group index means the same group in every shard. */
+  readonly #groupNames: string[];
+  readonly #totals: ReceiveTotals;
+  readonly #inboxes: Inbox[] = [];
+  readonly #sentRuns: SentRun[] = [];
+
+  constructor(init: ShardInit) {
+    this.#init = init;
+    this.#groupNames = Object.keys(init.groupSizes).sort();
+    this.#totals = new ReceiveTotals(this.#groupNames);
+    for (const { plan, first, count, endpoint } of init.groups) {
+      const clients: SimClient[] = [];
+      for (let index = first; index < first + count; index++) {
+        const ref = `${plan.name}/${index}`;
+        const inbox = plan.topic !== undefined ? new Inbox(ref, this.#totals) : undefined;
+        if (inbox) this.#inboxes.push(inbox);
+        clients.push(
+          new SimClient({
+            ref,
+            index,
+            clientId: resolveIndex(plan.clientId, index),
+            group: plan,
+            ...(plan.topic !== undefined ? { topic: resolveIndex(plan.topic, index) } : {}),
+            endpoint,
+            protocol: init.protocol,
+            ...(init.credentials ? { credentials: init.credentials } : {}),
+            random: createRandom(clientSeed(init.seed, plan.name, index)),
+            ...(inbox ? { sink: inbox } : {}),
+          }),
+        );
+      }
+      this.#groups.set(plan.name, { plan, clients });
+    }
+  }
+
+  /** Runs one phase command to its end; resolves with the `done` detail, if any. */
+  run(command: PhaseCommand): Promise<string | undefined> {
+    switch (command.kind) {
+      case 'connect':
+        return runConnectPhase(
+          command.groups.map(({ name, ratePerSec }) => ({
+            clients: this.#group(name).clients,
+            groupCount: this.#init.groupSizes[name] ?? 0,
+            ...(ratePerSec !== undefined ? { ratePerSec } : {}),
+          })),
+          this.#init.shard,
+          this.#init.shards,
+        );
+      case 'subscribe':
+        return this.#subscribe(command.groups);
+      case 'publish':
+        return this.#publish(command.phase);
+      case 'disconnect':
+        return this.#disconnect(command.groups, command.mode);
+    }
+  }
+
+  status(): ShardStatus {
+    let connected = 0;
+    let subscribedNow = 0;
+    let sent = 0;
+    for (const group of this.#groups.values()) {
+      for (const client of group.clients) {
+        if (client.connected) connected++;
+        if (client.subscribedNow) subscribedNow++;
+      }
+      for (const p of group.publishers ?? []) sent += p.sent;
+    }
+    const { received, lastReceiveAt } = this.#totals;
+    return { connected, received, sent, subscribedNow, lastReceiveAt };
+  }
+
+  /** Stops every client (no more reconnects or records), then the ledger. */
+  async finish(): Promise<ShardLedger> {
+    const clients = [...this.#groups.values()].flatMap((g) => g.clients);
+    await bounded(STOP_LIMIT_MS, Promise.all(clients.map((c) => c.stop())), []);
+    return {
+      shard: this.#init.shard,
+      clients: clients.map((c) => c.log()),
+      sent: this.#sentRuns,
+      received: this.#inboxes.flatMap((inbox) => inbox.runs()),
+      malformed: this.#totals.malformed,
+      histograms: { e2e: encodeHistogram(this.#totals.e2e), redelivery: encodeHistogram(this.#totals.redelivery) },
+    };
+  }
+
+  #group(name: string): OwnedGroup {
+    const group = this.#groups.get(name);
+    if (!group) throw new Error(`shard ${this.#init.shard}: unknown group "${name}"`);
+    return group;
+  }
+
+  async #subscribe(names: string[]): Promise<string | undefined> {
+    const clients = names.flatMap((name) => this.#group(name).clients).filter((c) => c.spec.topic !== undefined);
+    const late = 'no SUBACK in time';
+    const results = await Promise.all(clients.map((c) => bounded(SUBACK_LIMIT_MS, c.subscribe(), late)));
+    const problems = new Map<string, number>();
+    for (const r of results) if (r !== undefined) problems.set(r, (problems.get(r) ?? 0) + 1);
+    if (problems.size === 0) return undefined;
+    return [...problems].map(([why, n]) => `${n} of ${clients.length}: ${why}`).join('; ');
+  }
+
+  async #publish(phase: PublishPhase): Promise<string | undefined> {
+    const from = this.#group(phase.from);
+    const toTopic = this.#init.topics[phase.to];
+    const toSize = this.#init.groupSizes[phase.to];
+    if (toTopic === undefined || toSize === undefined) throw new Error(`publish: group "${phase.to}" has no subscriber topic`);
+    const group = this.#groupNames.indexOf(phase.from);
+    from.publishers ??= from.clients.map((client) => ({
+      client,
+      ref: client.spec.ref,
+      index: client.spec.index,
+      group,
+      nextSeq: new Map<string, number>(),
+      sent: 0,
+    }));
+    return runPublishPhase(phase, from.publishers, {
+      protocol: this.#init.protocol,
+      fromSize: this.#init.groupSizes[phase.from] ?? from.clients.length,
+      toSize,
+      topicOf: (t) => resolveIndex(toTopic, t),
+      runs: this.#sentRuns,
+    });
+  }
+
+  async #disconnect(names: string[], mode: 'graceful' | 'abrupt'): Promise<undefined> {
+    await Promise.all(names.flatMap((name) => this.#group(name).clients.map((c) => c.disconnect(mode))));
+    return undefined;
+  }
+}
