@@ -1,14 +1,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchFaultServer, type BenchRow } from './fault-server.js';
 import { distFile } from './lib/processes.js';
+import { benchPersistentSessions } from './persistent-sessions.js';
 
-/** `npm run bench`: every benchmark of the harness itself; a table on stdout and a JSON file. */
+/**
+ * `npm run bench [-- suite…]`: benchmarks of the harness itself (all suites by default);
+ * a table on stdout and a JSON file under reports/.
+ */
 const suites: Record<string, () => Promise<BenchRow[]>> = {
-  'fault server': benchFaultServer,
+  'fault-server': benchFaultServer,
+  'persistent-sessions': benchPersistentSessions,
 };
 
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in suites));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown suite ${unknown.join(', ')}: choose from ${Object.keys(suites).join(', ')}\n`);
+  process.exit(2);
+}
+
 const results: Record<string, BenchRow[]> = {};
-for (const [name, run] of Object.entries(suites)) {
+for (const [name, run] of Object.entries(suites).filter(([name]) => chosen.length === 0 || chosen.includes(name))) {
   process.stderr.write(`running ${name} …\n`);
   results[name] = await run();
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+export { openFileLimit } from '../../src/net/open-files.js';
 import { fileURLToPath } from 'node:url';
 
 export interface Child {
@@ -45,9 +46,4 @@ export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   return Number(kb ?? 0) * 1024;
-}
-
-export function openFileLimit(): number {
-  const limits = readFileSync('/proc/self/limits', 'utf8');
-  return Number(/Max open files\s+(\d+)/.exec(limits)?.[1] ?? 0);
 }

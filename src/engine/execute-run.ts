@@ -15,7 +15,8 @@ export interface RunContext {
   run: RunPlan;
   /** `auto` already resolved, so every run of an invocation uses the same kind of broker. */
   broker: BrokerSpec;
-  faultServerUrl: string;
+  /** One or more fault servers, sharing out the proxied clients. */
+  faultServerUrls: readonly string[];
   runDir: string;
   signal: AbortSignal;
   log: (line: string) => void;
@@ -47,7 +48,7 @@ function brokerInfo(target: BrokerTarget, spec: BrokerSpec): BrokerInfo {
 }
 
 /** Splits every group over the shards exactly; each shard gets its slice of each group. */
-function shardInits(ctx: RunContext, endpoints: Map<string, Endpoint>, target: BrokerTarget): ShardInit[] {
+function shardInits(ctx: RunContext, endpoints: Map<string, Endpoint[]>, target: BrokerTarget): ShardInit[] {
   const { run, plan } = ctx;
   const total = run.groups.reduce((n, g) => n + g.count, 0);
   const shards = shardCount(total);
@@ -67,7 +68,7 @@ function shardInits(ctx: RunContext, endpoints: Map<string, Endpoint>, target: B
     groupSizes,
     groups: run.groups.map((plan) => {
       const slice = slices.get(plan.name)?.[shard] ?? { first: 0, count: 0 };
-      return { plan, ...slice, endpoint: endpoints.get(plan.name) ?? { host: target.host, port: target.port } };
+      return { plan, ...slice, endpoints: endpoints.get(plan.name) ?? [{ host: target.host, port: target.port }] };
     }),
     ...(target.credentials ? { credentials: target.credentials } : {}),
   }));
@@ -92,14 +93,14 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     const unsupported = `${target.description} does not support MQTT ${run.protocol}`;
     return { ...base, endedAt: performance.now(), unsupported };
   }
-  const faults = new FaultController(ctx.faultServerUrl, run.id);
+  const faults = new FaultController(ctx.faultServerUrls, run.id);
   let shards: Shards | undefined;
   let incomplete: string | undefined;
   let ledgers: RunRecord['ledgers'] = [];
   try {
-    const endpoints = new Map<string, Endpoint>();
+    const endpoints = new Map<string, Endpoint[]>();
     for (const group of run.groups) {
-      if (group.via === 'proxy') endpoints.set(group.name, await faults.proxyFor(group.name, target));
+      if (group.via === 'proxy') endpoints.set(group.name, await faults.proxiesFor(group.name, target));
     }
     shards = await startShards(shardInits(ctx, endpoints, target), (event) => {
       if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);

@@ -13,70 +13,78 @@ interface ToxicSpec {
 }
 
 /**
- * The proxies of one run, one per proxied group, and the faults on them. It deletes only
- * the proxies it created (an external Toxiproxy is left as found).
+ * The proxies of one run and the faults on them: for each proxied group one proxy on each
+ * fault server (several servers share out the descriptors of large populations). It
+ * deletes only the proxies it created (an external Toxiproxy is left as found).
  */
 export class FaultController {
-  private readonly api: Toxiproxy;
-  private readonly proxies = new Map<string, Proxy>();
+  private readonly servers: Toxiproxy[];
+  private readonly proxies = new Map<string, Proxy[]>();
   private readonly toxics = new Map<string, string[]>();
   private readonly prefix: string;
 
-  constructor(url: string, runId: string) {
-    this.api = new Toxiproxy(url);
+  constructor(urls: readonly string[], runId: string) {
+    this.servers = urls.map((url) => new Toxiproxy(url));
     this.prefix = `mqtt-chaos-${runId}-${randomBytes(3).toString('hex')}`;
   }
 
-  /** Creates the group's proxy in front of the broker; returns where its clients connect. */
-  async proxyFor(group: string, broker: Endpoint): Promise<Endpoint> {
-    const proxy = await this.call(`create proxy for ${group}`, () =>
-      this.api.createProxy({
-        name: `${this.prefix}-${group}`,
-        listen: '127.0.0.1:0',
-        upstream: `${broker.host}:${broker.port}`,
-      }),
-    );
-    this.proxies.set(group, proxy);
-    const port = Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));
-    return { host: '127.0.0.1', port };
+  /** Creates the group's proxies in front of the broker; returns where each server's share connects. */
+  async proxiesFor(group: string, broker: Endpoint): Promise<Endpoint[]> {
+    const created: Proxy[] = [];
+    this.proxies.set(group, created);
+    for (const [index, api] of this.servers.entries()) {
+      const proxy = await this.call(`create proxy for ${group}`, () =>
+        api.createProxy({
+          name: `${this.prefix}-${group}-${index}`,
+          listen: '127.0.0.1:0',
+          upstream: `${broker.host}:${broker.port}`,
+        }),
+      );
+      created.push(proxy);
+    }
+    return created.map((proxy) => ({ host: '127.0.0.1', port: Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1)) }));
   }
 
   async start(groups: string[], fault: FaultPlan): Promise<void> {
     for (const group of groups) {
-      const proxy = this.proxy(group);
-      if (fault.kind === 'cut') {
-        await this.call(`cut ${group}`, () => proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream }));
-        continue;
-      }
-      for (const toxic of toxicsFor(fault, this.toxics.get(group)?.length ?? 0)) {
-        await this.call(`${fault.kind} on ${group}`, () => proxy.addToxic(toxic as never));
-        this.toxics.set(group, [...(this.toxics.get(group) ?? []), toxic.name]);
-      }
+      const serial = this.toxics.get(group)?.length ?? 0;
+      const toxics = fault.kind === 'cut' ? [] : toxicsFor(fault, serial);
+      await Promise.all(
+        this.proxiesOf(group).map(async (proxy) => {
+          if (fault.kind === 'cut') {
+            await this.call(`cut ${group}`, () => proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream }));
+          }
+          for (const toxic of toxics) await this.call(`${fault.kind} on ${group}`, () => proxy.addToxic(toxic as never));
+        }),
+      );
+      this.toxics.set(group, [...(this.toxics.get(group) ?? []), ...toxics.map((t) => t.name)]);
     }
   }
 
   /** Ends every fault on the groups: proxies enabled again, our toxics removed. */
   async heal(groups: string[]): Promise<void> {
     for (const group of groups) {
-      const proxy = this.proxy(group);
-      for (const name of this.toxics.get(group) ?? []) {
-        await this.call(`heal ${group}`, async () => (await proxy.getToxic(name)).remove());
-      }
+      const names = this.toxics.get(group) ?? [];
       this.toxics.delete(group);
-      await this.call(`heal ${group}`, () => proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream }));
+      await Promise.all(
+        this.proxiesOf(group).map(async (proxy) => {
+          for (const name of names) await this.call(`heal ${group}`, async () => (await proxy.getToxic(name)).remove());
+          await this.call(`heal ${group}`, () => proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream }));
+        }),
+      );
     }
   }
 
   /** Deletes the proxies this run created; errors are ignored (the server may be gone). */
   async dispose(): Promise<void> {
-    for (const proxy of this.proxies.values()) await proxy.remove().catch(() => undefined);
+    for (const proxy of [...this.proxies.values()].flat()) await proxy.remove().catch(() => undefined);
     this.proxies.clear();
   }
 
-  private proxy(group: string): Proxy {
-    const proxy = this.proxies.get(group);
-    if (!proxy) throw new HarnessError('E_SCENARIO', `group ${group} does not go through the fault proxy (via: direct)`);
-    return proxy;
+  private proxiesOf(group: string): Proxy[] {
+    const proxies = this.proxies.get(group);
+    if (!proxies) throw new HarnessError('E_SCENARIO', `group ${group} does not go through the fault proxy (via: direct)`);
+    return proxies;
   }
 
   private async call<T>(what: string, action: () => Promise<T>): Promise<T> {

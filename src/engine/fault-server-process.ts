@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { HarnessError } from '../errors.js';
 import { isLoopbackAddress } from '../net/loopback.js';
+import { openFileLimit } from '../net/open-files.js';
 
 export interface FaultServerHandle {
   url: string;
@@ -45,6 +46,28 @@ export async function startEmbeddedFaultServer(): Promise<FaultServerHandle> {
     throw new HarnessError('E_ENVIRONMENT', `embedded fault server: ${err.message}`);
   });
   return { url, embedded: true, stop: () => stopChild(child) };
+}
+
+/** Descriptors a fault server keeps for itself (API, stdio, listeners) besides its clients. */
+const reservedDescriptors = 200;
+
+/**
+ * Enough embedded fault servers for `clients` proxied clients: each client costs a server
+ * two descriptors, and a process has `ulimit -n` of them (not raised here: it takes
+ * CAP_SYS_RESOURCE to go past the hard limit).
+ */
+export async function startEmbeddedFaultServers(clients: number, log: (line: string) => void): Promise<FaultServerHandle[]> {
+  const perServer = Math.max(1, Math.floor((openFileLimit() - reservedDescriptors) / 2));
+  const count = Math.max(1, Math.ceil(clients / perServer));
+  if (count > 1) log(`${clients} proxied clients: ${count} fault server processes (open-file limit ${openFileLimit()}, 2 per client)`);
+  const servers: FaultServerHandle[] = [];
+  try {
+    for (let i = 0; i < count; i++) servers.push(await startEmbeddedFaultServer());
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw err;
+  }
+  return servers;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -3,7 +3,7 @@ import { chooseAutoBroker } from '../brokers/start-broker.js';
 import type { BrokerSpec } from '../brokers/types.js';
 import type { Plan } from '../scenario/plan.js';
 import { executeRun } from './execute-run.js';
-import { connectToxiproxy, startEmbeddedFaultServer, type FaultServerHandle } from './fault-server-process.js';
+import { connectToxiproxy, startEmbeddedFaultServers, type FaultServerHandle } from './fault-server-process.js';
 import type { RunRecord } from './run-record.js';
 
 export interface ScenarioRunOptions {
@@ -27,6 +27,11 @@ async function resolveBroker(spec: BrokerSpec, log: (line: string) => void): Pro
   return choice.kind === 'managed-mosquitto' ? { kind: 'managed-mosquitto', options: {} } : { kind: 'embedded-aedes' };
 }
 
+function largestProxiedPopulation(plan: Plan): number {
+  const proxied = plan.runs.map((run) => run.groups.filter((g) => g.via === 'proxy').reduce((n, g) => n + g.count, 0));
+  return Math.max(0, ...proxied);
+}
+
 /**
  * Runs every run of the plan in order against a fault server started (or reached) once.
  * Never throws: an error ends the invocation early but what was measured is returned.
@@ -34,13 +39,13 @@ async function resolveBroker(spec: BrokerSpec, log: (line: string) => void): Pro
 export async function runScenario(plan: Plan, options: ScenarioRunOptions): Promise<ScenarioOutcome> {
   const { log, signal } = options;
   const records: RunRecord[] = [];
-  let faultServer: FaultServerHandle | undefined;
+  let faultServers: FaultServerHandle[] = [];
   try {
     const broker = await resolveBroker(plan.broker, log);
-    faultServer =
+    faultServers =
       plan.faults.kind === 'embedded'
-        ? await startEmbeddedFaultServer()
-        : await connectToxiproxy(plan.faults.url, plan.allowRemote);
+        ? await startEmbeddedFaultServers(largestProxiedPopulation(plan), log)
+        : [await connectToxiproxy(plan.faults.url, plan.allowRemote)];
     for (const run of plan.runs) {
       if (signal.aborted) throw signal.reason;
       log(`run ${run.id}: ${run.label} (MQTT ${run.protocol})`);
@@ -48,7 +53,7 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
         plan,
         run,
         broker,
-        faultServerUrl: faultServer.url,
+        faultServerUrls: faultServers.map((s) => s.url),
         runDir: options.runDir,
         signal,
         log,
@@ -62,6 +67,6 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
   } catch (error) {
     return { records, error };
   } finally {
-    await faultServer?.stop();
+    await Promise.all(faultServers.map((s) => s.stop()));
   }
 }

@@ -22,7 +22,8 @@ export interface ShardGroup {
   /** The client indices (within the group) this shard owns: an exact split, none dropped. */
   first: number;
   count: number;
-  endpoint: Endpoint;
+  /** Where its clients connect: client i uses endpoints[i % length]. */
+  endpoints: Endpoint[];
 }
 
 export interface ShardInit {

@@ -52,7 +52,7 @@ export class Shard {
     this.#init = init;
     this.#groupNames = Object.keys(init.groupSizes).sort();
     this.#totals = new ReceiveTotals(this.#groupNames);
-    for (const { plan, first, count, endpoint } of init.groups) {
+    for (const { plan, first, count, endpoints } of init.groups) {
       const clients: SimClient[] = [];
       for (let index = first; index < first + count; index++) {
         const ref = `${plan.name}/${index}`;
@@ -65,7 +65,8 @@ export class Shard {
             clientId: resolveIndex(plan.clientId, index),
             group: plan,
             ...(plan.topic !== undefined ? { topic: resolveIndex(plan.topic, index) } : {}),
-            endpoint,
+            // Clients take the group's endpoints in turn (several fault servers share a population).
+            endpoint: endpoints[index % endpoints.length]!,
             protocol: init.protocol,
             ...(init.credentials ? { credentials: init.credentials } : {}),
             random: createRandom(clientSeed(init.seed, plan.name, index)),

@@ -75,7 +75,7 @@ export function shardInits(groups: GroupPlan[], shards: number, target: BrokerTa
     seed: 7,
     topics,
     groupSizes,
-    groups: groups.map((plan) => ({ plan, ...splitExactly(plan.count, shards)[shard]!, endpoint: { host: target.host, port: target.port } })),
+    groups: groups.map((plan) => ({ plan, ...splitExactly(plan.count, shards)[shard]!, endpoints: [{ host: target.host, port: target.port }] })),
   }));
 }
 
