@@ -51,6 +51,22 @@ export function explain(protocol: ProtocolVersion, outcomes: readonly GroupOutco
 }
 
 /** The rule the settings invoke, then the numbers it produced. */
+/**
+ * Why messages sent while subscribers were offline did not reach them, when the session
+ * settings say so: the cause a failed offline-delivery expectation should name.
+ */
+export function offlineCause(protocol: ProtocolVersion, outcomes: readonly GroupOutcome[]): string | undefined {
+  for (const { group, tally: t } of outcomes) {
+    if (t.offline === 0 || t.offlineDelivered === t.offline) continue;
+    if (group.qos === 0) return `${group.name} subscribe at QoS 0, which the spec never queues`;
+    if (group.clean) return `${group.name} use ${cleanName(protocol)}=1, so nothing is kept while they are offline`;
+    if (protocol === '5' && group.sessionExpiry === 0) {
+      return `Session Expiry Interval 0 ended each ${group.name} session at the disconnect (MQTT 5 §3.1.2.11.2): set session.expiry to keep it while offline`;
+    }
+  }
+  return undefined;
+}
+
 function sessionLine(protocol: ProtocolVersion, group: GroupPlan, t: Tally): string {
   const g = group.name;
   if (group.qos === 0) {

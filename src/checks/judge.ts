@@ -1,7 +1,7 @@
 import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
 import type { RedeliveryResult, RunResult } from '../report/result.js';
 import { lossPolicy } from './attribution.js';
-import { explain } from './explain.js';
+import { explain, offlineCause } from './explain.js';
 import { mergeHistograms } from './latency.js';
 import type { Measured } from './metric-values.js';
 import { measureReconnects } from './reconnect.js';
@@ -62,7 +62,7 @@ export function judgeRun(record: RunRecord): RunResult {
       connectFailures: reconnects.connectFailures,
     },
   };
-  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker)), ...expectationChecks(run.expect, measured)];
+  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker)), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   return {
     ...described,
     ...measured,

@@ -38,6 +38,10 @@ export const METRICS = {
   'redelivery.expiredWithSession': count('messages sent into a session that expired before its client came back (not expected)'),
   'redelivery.offline': count('messages (any QoS) sent while their subscriber was offline'),
   'redelivery.offlineDelivered': count('messages sent while their subscriber was offline that arrived'),
+  'redelivery.offlineDeliveredRatio': {
+    kind: 'ratio',
+    description: 'share of the messages sent while subscribers were offline that arrived: what a device sees, whatever the spec allows',
+  },
   ...distribution('redelivery.latency', 'reconnect CONNACK to each backlog message'),
   'redelivery.drainTime': { kind: 'duration', description: 'reconnect CONNACK to the last backlog message, slowest subscriber' },
   ...distribution('latency.e2e', 'publish to delivery while the subscriber was online'),

@@ -34,6 +34,7 @@ const READERS: Record<MetricName, Read> = {
   'redelivery.expiredWithSession': (m) => m.redelivery.expiredWithSession,
   'redelivery.offline': (m) => m.redelivery.offline,
   'redelivery.offlineDelivered': (m) => m.redelivery.offlineDelivered,
+  'redelivery.offlineDeliveredRatio': (m) => (m.redelivery.offline > 0 ? m.redelivery.offlineDelivered / m.redelivery.offline : null),
   'redelivery.latency.p50': redelivery.p50,
   'redelivery.latency.p90': redelivery.p90,
   'redelivery.latency.p99': redelivery.p99,

@@ -102,7 +102,8 @@ function unexpectedLine(protocol: ProtocolVersion, { group, tally: t }: GroupOut
 }
 
 /** The scenario's `expect` lines against the measured values. */
-export function expectationChecks(expect: readonly ExpectationPlan[], measured: Measured): Check[] {
+/** `cause` names why offline messages went missing, for failed offline-delivery expectations. */
+export function expectationChecks(expect: readonly ExpectationPlan[], measured: Measured, cause?: string): Check[] {
   return expect.map((e) => {
     const actual = metricValue(measured, e.metric);
     const threshold = `${e.op} ${withUnit(e.value, e.unit)}`;
@@ -110,7 +111,8 @@ export function expectationChecks(expect: readonly ExpectationPlan[], measured: 
       return { name: e.source, source: e.origin, passed: true, actual, threshold, explanation: `${e.metric} has no samples in this run: nothing to hold against ${threshold}` };
     }
     const passed = evaluate(e, actual);
-    const explanation = `${e.metric} was ${withUnit(actual, e.unit)}${passed ? `, within ${threshold}` : `, needs ${threshold}`}`;
+    const because = !passed && cause && e.metric.startsWith('redelivery.offline') ? `: ${cause}` : '';
+    const explanation = `${e.metric} was ${withUnit(actual, e.unit)}${passed ? `, within ${threshold}` : `, needs ${threshold}${because}`}`;
     return { name: e.source, source: e.origin, passed, actual, threshold, explanation };
   });
 }

@@ -46,6 +46,17 @@ describe('judgeRun: the persistent-session trap, side by side', () => {
     assert.equal(check(r.checks, 'no expected message lost').explanation, 'no message was expected (see the explanations)');
   });
 
+  it('a device-side expectation on offline delivery fails under expiry 0, naming the cause', () => {
+    const expect = [expectation('redelivery.offlineDeliveredRatio == 100%')];
+    const r = judgeRun(cutCycle({ protocol: '5', expiry: 0, offline: 10, expect }));
+    assert.equal(r.verdict, 'fail');
+    const failed = check(r.checks, 'redelivery.offlineDeliveredRatio == 100%');
+    assert.equal(failed.passed, false);
+    assert.match(failed.explanation, /was 0%, needs == 100%: Session Expiry Interval 0 ended each devices session at the disconnect/);
+    const kept = judgeRun(cutCycle({ protocol: '5', expiry: 3600, offline: 10, expect }));
+    assert.equal(check(kept.checks, 'redelivery.offlineDeliveredRatio == 100%').passed, true);
+  });
+
   it('5 with expiry 0, but the broker kept the session and delivered: unexpected, fail, with the cause', () => {
     const r = judgeRun(cutCycle({ protocol: '5', expiry: 0, present: true, arrives: () => true }));
     assert.equal(r.verdict, 'fail');
