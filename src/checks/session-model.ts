@@ -112,8 +112,9 @@ export function modelSession(
       // Session Present 1: the broker kept the subscription, so the client does not resubscribe.
       if (c.sessionPresent && (open?.subscribed ?? false)) set(connackAt, 'expected');
       else if (c.subscribedAt !== undefined) {
-        // The subscription cannot predate the CONNECT that carried it.
-        fuzzy.push({ lo: Math.max(c.startedAt, c.subscribedAt - m), hi: c.subscribedAt + m });
+        // The subscription cannot predate the CONNECT that carried it, and it surely exists
+        // once the SUBACK is in (recorded no earlier than it arrived): only before is open.
+        fuzzy.push({ lo: Math.max(c.startedAt, c.subscribedAt - m), hi: c.subscribedAt });
         set(c.subscribedAt, 'expected');
       }
     }

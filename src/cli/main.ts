@@ -38,7 +38,8 @@ async function main(argv: string[]): Promise<void> {
       if (err instanceof ScenarioError) failScenario(err);
       if (err && isHarnessError(err)) fail(err.message, err.exitCode);
       if (err) throw err;
-      fail(msg, ExitCode.usage);
+      // yargs words some failures over several lines; the contract is one.
+      fail(msg.replace(/\s*\n\s*/g, ' '), ExitCode.usage);
     })
     .parseAsync();
 }

@@ -151,3 +151,36 @@ describe('reconnects: event stamps', () => {
     assert.equal(r.reconnect.connectFailures, 1);
   });
 });
+
+describe('messages near a boundary', () => {
+  /** Online from T.subscribed, a graceful DISCONNECT at 1100: the last message goes 50 ms before it. */
+  const leaving: ClientLog = {
+    ref: 'devices/0',
+    clientId: 'd0',
+    attempts: [{ startedAt: 10, connackAt: T.connack, subscribedAt: T.subscribed, closedAt: 1100, closedBy: 'graceful' }],
+  };
+  const run = (arrivals: [number, number][]) =>
+    judgeRun(
+      makeRecord({
+        protocol: '3.1.1',
+        groups: [devices, backend],
+        clients: [leaving],
+        sent: [sent('backend/0', 'devices/0', [1000, 1050], 1)],
+        received: [received('devices/0', 'backend/0', arrivals, 1)],
+      }),
+    );
+
+  it('one that arrived on the connection it was sent during is delivered, not "not judged"', () => {
+    const r = run([[0, 1001], [1, 1051]]);
+    assert.equal(r.redelivery.expected, 2);
+    assert.equal(r.redelivery.delivered, 2);
+    assert.equal(r.redelivery.indeterminate, 0);
+  });
+
+  it('one that never arrived before the disconnect stays not judged', () => {
+    const r = run([[0, 1001]]);
+    assert.equal(r.redelivery.delivered, 1);
+    assert.equal(r.redelivery.indeterminate, 1);
+    assert.equal(r.redelivery.lost, 0);
+  });
+});
