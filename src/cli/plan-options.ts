@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { HarnessError } from '../errors.js';
 import type { PlanOverrides } from '../scenario/index.js';
 
 /** Flags that override what a scenario file says, shared by `run` and `plan`. */
@@ -19,9 +20,14 @@ export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
     .option('toxiproxy', { type: 'string', describe: 'use the Toxiproxy at this URL instead of the embedded one' })
     .option('protocol', { type: 'string', choices: ['3.1.1', '5'] as const, describe: 'run only this protocol version of the matrix' })
     .option('seed', { type: 'number', describe: 'seed for jitter and ordering (default: the scenario\'s)' })
-    .option('allow-remote', { type: 'boolean', describe: 'permit a broker or fault server outside loopback' }) as Argv<
-    T & PlanArgs
-  >;
+    .option('allow-remote', { type: 'boolean', describe: 'permit a broker or fault server outside loopback' })
+    .check((argv) => {
+      const seed = argv.seed;
+      if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
+        throw new HarnessError('E_USAGE', `--seed must be an integer from 0 to 4294967295 (got ${String(argv.seed)})`);
+      }
+      return true;
+    }) as Argv<T & PlanArgs>;
 }
 
 export function planOverrides(argv: PlanArgs): PlanOverrides {

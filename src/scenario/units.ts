@@ -20,7 +20,8 @@ export const SIZE_UNITS: Readonly<Record<string, number>> = {
 
 const NUMBER = '[0-9]+(\\.[0-9]+)?';
 export const DURATION_PATTERN = `^${NUMBER}(us|ms|s|m|h)$`;
-export const RATE_PATTERN = `^${NUMBER}/(s|m|h)$`;
+/** A rate above zero: 0/s would read as "unlimited" to some and "never" to others. */
+export const RATE_PATTERN = `^(?!0+(\\.0+)?/)${NUMBER}/(s|m|h)$`;
 /** Toxiproxy's bandwidth toxic counts whole KB/s (1 KB = 1000 B), so only SI units. */
 export const BANDWIDTH_PATTERN = `^${NUMBER}(KB|MB|GB)/s$`;
 

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import type { Path, Problem } from './problems.js';
 
 /** 1-based line and column. */
@@ -42,8 +42,14 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    // Only an alias bomb gets here: the syntax was already accepted.
-    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: firstLine(String(err)) }] };
+    // The syntax was accepted: an alias with no anchor, or an alias bomb.
+    const alias = unresolvedAlias(doc);
+    if (alias) {
+      const where = at(alias.range?.[0] ?? 0);
+      return { ok: false, problems: [{ file, ...where, path: '', message: `alias *${alias.source} has no anchor &${alias.source} before it` }] };
+    }
+    const message = firstLine(err instanceof Error ? err.message : String(err));
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message }] };
   }
 
   const find = (path: Path): Found & { complete: boolean } => {
@@ -100,4 +106,17 @@ function isBlank(node: Node, text: string): boolean {
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
+}
+
+/** The first alias whose anchor does not exist (yaml reports it only when converting). */
+function unresolvedAlias(doc: Document): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }

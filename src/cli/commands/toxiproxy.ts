@@ -23,7 +23,7 @@ export const toxiproxyCommand: CommandModule<object, Args> = {
       })
       .check((argv) => {
         if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) {
-          throw new Error(`--port must be an integer from 0 to 65535 (got ${argv.port})`);
+          throw new HarnessError('E_USAGE', `--port must be an integer from 0 to 65535 (got ${argv.port})`);
         }
         return true;
       }),
