@@ -2,7 +2,10 @@ import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.
 import type { RedeliveryResult, RunResult } from '../report/result.js';
 import { lossPolicy } from './attribution.js';
 import { explain, offlineCause } from './explain.js';
+import { expiryOnlyGroups, judgeExpiry } from './expiry.js';
+import { expiryChecks, expiryExplanations } from './expiry-verdict.js';
 import { mergeHistograms } from './latency.js';
+import { deriveMemory, explainMissingMemory } from './memory.js';
 import type { Measured } from './metric-values.js';
 import { measureReconnects } from './reconnect.js';
 import { addTally, emptyTally, type Tally } from './redelivery.js';
@@ -34,6 +37,7 @@ export function judgeRun(record: RunRecord): RunResult {
   };
   if (record.unsupported !== undefined) {
     const nothing = mergeHistograms([]);
+    const unsupportedExpiry = judgeExpiry(record);
     return {
       ...described,
       redelivery: redeliveryResult(emptyTally(), null),
@@ -41,18 +45,23 @@ export function judgeRun(record: RunRecord): RunResult {
       reconnect: { time: null, notReconnected: 0, connectFailures: 0 },
       histograms: { e2e: nothing.encoded, redelivery: nothing.encoded, reconnect: nothing.encoded },
       checks: [],
-      explanations: [`Not run: ${record.unsupported}`],
+      explanations: [`Not run: ${record.unsupported}`, ...expiryExplanations(unsupportedExpiry, run.groups)],
       verdict: 'unsupported',
       unsupported: record.unsupported,
+      ...(unsupportedExpiry ? { expiry: unsupportedExpiry } : {}),
     };
   }
 
-  const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS);
+  // Groups only a measure-expiry phase connected (with clients of its own) had no messages to judge.
+  const expiryOnly = expiryOnlyGroups(record);
+  const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS).filter((o) => !expiryOnly.has(o.group.name));
+  const expiry = judgeExpiry(record);
   const total = emptyTally();
   for (const o of outcomes) addTally(total, o.tally);
   const e2e = mergeHistograms(record.ledgers.map((l) => l.histograms.e2e));
   const redelivery = mergeHistograms(record.ledgers.map((l) => l.histograms.redelivery));
   const reconnects = measureReconnects(record.timeline, record.ledgers.flatMap((l) => l.clients), groupOf);
+  const memory = deriveMemory(record);
   const measured: Measured = {
     redelivery: redeliveryResult(total, redelivery.percentiles),
     latency: { e2e: e2e.percentiles },
@@ -61,14 +70,17 @@ export function judgeRun(record: RunRecord): RunResult {
       notReconnected: reconnects.notReconnected,
       connectFailures: reconnects.connectFailures,
     },
+    ...(memory ? { memory } : {}),
+    ...(expiry ? { expiry } : {}),
   };
-  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker)), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
+  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
+  explainMissingMemory(checks, run.expect, memory);
   return {
     ...described,
     ...measured,
     histograms: { e2e: e2e.encoded, redelivery: redelivery.encoded, reconnect: reconnects.time.encoded },
     checks,
-    explanations: explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
+    explanations: [...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete), ...expiryExplanations(expiry, run.groups)],
     verdict: decideVerdict(checks, record.incomplete),
   };
 }

@@ -48,6 +48,19 @@ export const METRICS = {
   ...distribution('reconnect.time', 'fault healed to CONNACK'),
   'reconnect.missing': count('clients a fault cut off that had not reconnected when the run ended'),
   'connect.failed': count('connection attempts that failed (refused, timed out or a CONNACK error)'),
+  'expiry.errorP50': { kind: 'duration', description: 'session end minus (close + Session Expiry Interval), median over will-timed sessions (measure-expiry)' },
+  'expiry.errorP99': { kind: 'duration', description: 'session end minus (close + Session Expiry Interval), 99th percentile (measure-expiry)' },
+  'expiry.early': count('sessions that ended before close + their expiry (measure-expiry)'),
+  'expiry.never': count('sessions with no end seen within the bound after close + expiry (measure-expiry)'),
+  'expiry.detectionP99': { kind: 'duration', description: 'silent partition to the broker learning of it (will - expiry), 99th percentile (measure-expiry)' },
+  'memory.peak': { kind: 'bytes', description: 'highest broker memory reading of the run (first probe with readings: $SYS heap, RSS or Prometheus)' },
+  'memory.perSession': { kind: 'bytes', description: 'broker memory per connected persistent session: growth over the connect phase / clients' },
+  'memory.perQueuedMessage': { kind: 'bytes', description: 'broker memory per message queued for offline sessions: growth over the publish / messages queued' },
+  'memory.reclaimedAfterExpiry': {
+    kind: 'ratio',
+    description: 'share of the memory sessions and queued messages took that came back during a wait while they were offline (v5 expiry)',
+  },
+  'memory.end': { kind: 'bytes', description: 'broker memory after the last phase' },
 } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof METRICS;

@@ -1,9 +1,10 @@
 import type { RunResult } from '../report/result.js';
 import type { Percentiles } from './latency.js';
+import { memoryMetric } from './memory.js';
 import type { MetricName } from './metric-names.js';
 
 /** The parts of a run result the metrics read. */
-export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect'>;
+export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect' | 'memory' | 'expiry'>;
 
 type Read = (m: Measured) => number | null;
 
@@ -50,6 +51,17 @@ const READERS: Record<MetricName, Read> = {
   'reconnect.time.max': reconnect.max,
   'reconnect.missing': (m) => m.reconnect.notReconnected,
   'connect.failed': (m) => m.reconnect.connectFailures,
+  // Not measured (no phase, an unsupported protocol): no samples, so the check holds vacuously.
+  'expiry.errorP50': (m) => (m.expiry?.measured ? (m.expiry.error?.p50 ?? null) : null),
+  'expiry.errorP99': (m) => (m.expiry?.measured ? (m.expiry.error?.p99 ?? null) : null),
+  'expiry.early': (m) => (m.expiry?.measured ? m.expiry.early : null),
+  'expiry.never': (m) => (m.expiry?.measured ? m.expiry.never : null),
+  'expiry.detectionP99': (m) => (m.expiry?.measured ? (m.expiry.detection?.p99 ?? null) : null),
+  'memory.peak': (m) => memoryMetric(m.memory, 'peak'),
+  'memory.perSession': (m) => memoryMetric(m.memory, 'perSession'),
+  'memory.perQueuedMessage': (m) => memoryMetric(m.memory, 'perQueuedMessage'),
+  'memory.reclaimedAfterExpiry': (m) => memoryMetric(m.memory, 'reclaimedAfterExpiry'),
+  'memory.end': (m) => memoryMetric(m.memory, 'end'),
 };
 
 export function metricValue(measured: Measured, name: MetricName): number | null {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ExitCode, isHarnessError } from '../errors.js';
+import { ExitCode, HarnessError, isHarnessError } from '../errors.js';
 import { ScenarioError } from '../scenario/index.js';
+import { compareCommand } from './commands/compare.js';
 import { planCommand } from './commands/plan.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { toxiproxyCommand } from './commands/toxiproxy.js';
 import { validateCommand } from './commands/validate.js';
@@ -22,14 +24,23 @@ async function main(argv: string[]): Promise<void> {
     .command(validateCommand)
     .command(planCommand)
     .command(toxiproxyCommand)
+    .command(reportCommand)
+    .command(compareCommand)
     .demandCommand(1, 'name a command: see mqtt-chaos --help')
     .example('$0 run scenarios/quickstart.yaml', 'run a scenario: v3.1.1 beside v5, summary and reports/')
     .example('$0 run scenarios/persistent-session.yaml --broker mqtt://127.0.0.1:1883', 'against your own broker')
     .example('$0 validate scenarios/*.yaml', 'check scenario files without running them')
     .example('$0 plan scenarios/quickstart.yaml --protocol 5', 'print the resolved plan')
+    .example('$0 report reports/quickstart-20250101-120000/result.json', 're-render summary.md, junit.xml and report.html')
+    .example('$0 compare baseline/result.json reports/x/result.json --tolerance "redelivery.latency.p99 +10%"', 'gate on a stored baseline: exit 1 on a regression')
     .example('$0 toxiproxy', 'serve the Toxiproxy 2.x API on 127.0.0.1:8474')
     .example('$0 toxiproxy --port 0', 'serve it on a free port (printed at start)')
     .strict()
+    // A repeated flag is ambiguous: say so rather than take one silently.
+    .middleware((argv) => {
+      const repeated = process.argv.filter((a, i, all) => a.startsWith('--') && !a.includes('=') && all.indexOf(a) !== i);
+      if (repeated.length > 0) throw new HarnessError('E_USAGE', `${repeated[0]} given more than once`);
+    }, true)
     .help()
     .alias('h', 'help')
     .version()

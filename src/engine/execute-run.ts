@@ -8,7 +8,9 @@ import { splitExactly, type Endpoint, type ShardInit } from '../workers/protocol
 import { FaultController } from './fault-controller.js';
 import { within } from './clock.js';
 import { describePhase, drivePhase, type Shards } from './phase-driver.js';
+import { MemorySampler, type MemoryRecord } from './memory-sampler.js';
 import type { BrokerInfo, RunRecord, TimelineEvent } from './run-record.js';
+import { RunProgress, type ProgressListener } from './run-progress.js';
 
 export interface RunContext {
   plan: Plan;
@@ -20,20 +22,26 @@ export interface RunContext {
   runDir: string;
   signal: AbortSignal;
   log: (line: string) => void;
+  /** Progress events (phases, clients' counters) for a renderer; optional. */
+  onProgress?: ProgressListener;
 }
 
 /** Workers get this long to hand in their ledgers before their threads are ended. */
 const finishTimeoutMs = 30_000;
 
 /** The work, unless the run is aborted first (a phase stuck on a dead broker must not hold Ctrl-C). */
-function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    }),
-  ]);
+async function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
 }
 
 function brokerInfo(target: BrokerTarget, spec: BrokerSpec): BrokerInfo {
@@ -71,6 +79,7 @@ function shardInits(ctx: RunContext, endpoints: Map<string, Endpoint[]>, target:
       return { plan, ...slice, endpoints: endpoints.get(plan.name) ?? [{ host: target.host, port: target.port }] };
     }),
     ...(target.credentials ? { credentials: target.credentials } : {}),
+    broker: { host: target.host, port: target.port },
   }));
 }
 
@@ -81,6 +90,7 @@ function shardInits(ctx: RunContext, endpoints: Map<string, Endpoint[]>, target:
  */
 export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   const { run, signal, log } = ctx;
+  const progress = ctx.onProgress ? new RunProgress(ctx.onProgress, run) : undefined;
   const runDir = join(ctx.runDir, run.id);
   await mkdir(runDir, { recursive: true });
   const startedAt = performance.now();
@@ -97,7 +107,11 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   let shards: Shards | undefined;
   let incomplete: string | undefined;
   let ledgers: RunRecord['ledgers'] = [];
+  let sampler: MemorySampler | undefined;
+  let memory: MemoryRecord | undefined;
   try {
+    // Before any client connects: its `start` reading is the baseline. Never throws.
+    sampler = await MemorySampler.start(ctx.plan.memory, target, { allowRemote: ctx.plan.allowRemote, log, prefix: `  [${run.id}] ` });
     const endpoints = new Map<string, Endpoint[]>();
     for (const group of run.groups) {
       if (group.via === 'proxy') endpoints.set(group.name, await faults.proxiesFor(group.name, target));
@@ -105,20 +119,27 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     shards = await startShards(shardInits(ctx, endpoints, target), (event) => {
       if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);
     });
+    progress?.watch(shards);
     for (const [index, phase] of run.phases.entries()) {
       if (signal.aborted) throw signal.reason;
       const started = performance.now();
-      await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal));
+      progress?.phaseStart(index, phase, describePhase(phase));
+      await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal, base.broker));
+      if (phase.kind === 'measure') await sampler?.point(phase.label, index);
       const took = Math.round(performance.now() - started);
       log(`  [${run.id}] phase ${index + 1}/${run.phases.length}: ${describePhase(phase)} (${took} ms)`);
+      progress?.phaseEnd(index, describePhase(phase), took);
     }
   } catch (err) {
     incomplete = err instanceof Error ? err.message : String(err);
   } finally {
+    await progress?.stop();
+    // Its `end` reading is taken before the clients are torn down.
+    memory = await sampler?.stop();
     if (shards) ledgers = await within(finishTimeoutMs, 'workers did not finish', shards.finish()).catch(() => []);
     await shards?.destroy().catch(() => undefined);
     await faults.dispose();
     await target.stop().catch(() => undefined);
   }
-  return { ...base, endedAt: performance.now(), ledgers, ...(incomplete ? { incomplete } : {}) };
+  return { ...base, endedAt: performance.now(), ledgers, ...(incomplete ? { incomplete } : {}), ...(memory ? { memory } : {}) };
 }

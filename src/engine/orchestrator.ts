@@ -5,12 +5,15 @@ import type { Plan } from '../scenario/plan.js';
 import { executeRun } from './execute-run.js';
 import { connectToxiproxy, startEmbeddedFaultServers, type FaultServerHandle } from './fault-server-process.js';
 import type { RunRecord } from './run-record.js';
+import { emitSafely, phaseEstimateMs, runEstimateMs, type ProgressListener } from './run-progress.js';
 
 export interface ScenarioRunOptions {
   /** Where this invocation writes (broker configs and logs, per run). */
   runDir: string;
   signal: AbortSignal;
   log: (line: string) => void;
+  /** Progress events for a renderer (run-start/-end, phases, clients' counters); optional. */
+  onProgress?: ProgressListener;
 }
 
 export interface ScenarioOutcome {
@@ -46,9 +49,12 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
       plan.faults.kind === 'embedded'
         ? await startEmbeddedFaultServers(largestProxiedPopulation(plan), log)
         : [await connectToxiproxy(plan.faults.url, plan.allowRemote)];
-    for (const run of plan.runs) {
+    for (const [index, run] of plan.runs.entries()) {
       if (signal.aborted) throw signal.reason;
       log(`run ${run.id}: ${run.label} (MQTT ${run.protocol})`);
+      const clients = run.groups.reduce((n, g) => n + g.count, 0);
+      const begun = performance.now();
+      emitSafely(options.onProgress, { type: 'run-start', run: run.id, label: run.label, protocol: run.protocol, index, runs: plan.runs.length, phases: run.phases.length, clients, estimateMs: runEstimateMs(run), phaseEstimatesMs: run.phases.map((p) => phaseEstimateMs(p, run)) });
       const record = await executeRun({
         plan,
         run,
@@ -57,8 +63,16 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
         runDir: options.runDir,
         signal,
         log,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
       records.push(record);
+      emitSafely(options.onProgress, {
+        type: 'run-end',
+        run: run.id,
+        tookMs: Math.round(performance.now() - begun),
+        ...(record.incomplete !== undefined ? { incomplete: record.incomplete } : {}),
+        ...(record.unsupported !== undefined ? { unsupported: record.unsupported } : {}),
+      });
       if (record.unsupported) log(`  [${run.id}] not run: ${record.unsupported}`);
       if (record.incomplete) log(`  [${run.id}] incomplete: ${record.incomplete}`);
       if (signal.aborted) throw signal.reason;

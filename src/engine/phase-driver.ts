@@ -3,7 +3,8 @@ import type { Command, ShardStatus } from '../workers/protocol.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import { sleep, within } from './clock.js';
 import type { FaultController } from './fault-controller.js';
-import type { TimelineEvent } from './run-record.js';
+import { describeExpiryPhase, driveExpiryPhase } from './expiry-phase.js';
+import type { BrokerInfo, TimelineEvent } from './run-record.js';
 
 /** The engine's view of the worker pool: commands with a barrier, and counters. */
 export interface Shards {
@@ -34,6 +35,10 @@ export function describePhase(phase: PhasePlan): string {
       return `drain (up to ${phase.timeoutMs} ms)`;
     case 'disconnect':
       return `disconnect ${phase.groups.join(', ')} (${phase.mode})`;
+    case 'measure':
+      return `measure memory "${phase.label}" (after ${phase.settleMs} ms)`;
+    case 'measure-expiry':
+      return describeExpiryPhase(phase);
   }
 }
 
@@ -58,6 +63,8 @@ export async function drivePhase(
   faults: FaultController | undefined,
   timeline: TimelineEvent[],
   signal: AbortSignal,
+  /** The run's broker, for phases whose work depends on it (measure-expiry under 3.1.1). */
+  broker?: BrokerInfo,
 ): Promise<void> {
   const label = describePhase(phase);
   timeline.push({ at: performance.now(), kind: 'phase-start', phase: index, label });
@@ -86,6 +93,13 @@ export async function drivePhase(
       break;
     case 'wait':
       await sleep(phase.durationMs, signal);
+      break;
+    case 'measure':
+      // The reading itself is the engine's (execute-run.ts), right after this settle.
+      await sleep(phase.settleMs, signal);
+      break;
+    case 'measure-expiry':
+      await driveExpiryPhase(phase, { index, label, run, shards, faults, ...(broker ? { broker } : {}) });
       break;
     case 'drain': {
       const reason = await drain(phase.timeoutMs, run, shards, signal);

@@ -1,6 +1,7 @@
 import type { BrokerTarget } from '../brokers/types.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import type { FaultPlan, RunPlan } from '../scenario/plan.js';
+import type { MemoryRecord } from './memory-sampler.js';
 
 /** Something that happened on the run clock (ms, performance.now()). */
 export type TimelineEvent =
@@ -38,4 +39,6 @@ export interface RunRecord {
   unsupported?: string;
   /** Set when the run stopped early (interrupted, a worker crashed, a phase timed out). */
   incomplete?: string;
+  /** Broker memory samples and measurement points; absent when the plan samples none. */
+  memory?: MemoryRecord;
 }

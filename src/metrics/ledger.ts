@@ -3,6 +3,8 @@
  * the shared monotonic clock (performance.now(); equal across worker threads on Node 20).
  * Clients are named by `ClientRef` = `${group}/${index}`, publishers and subscribers alike.
  */
+import type { ExpiryLedger } from '../workers/expiry-protocol.js';
+
 export type ClientRef = string;
 
 /** One connection attempt of one client and how it ended. */
@@ -70,4 +72,6 @@ export interface ShardLedger {
    * while it was away (the backlog).
    */
   histograms: Record<'e2e' | 'redelivery', string>;
+  /** What a measure-expiry phase saw in this shard; absent without one. */
+  expiry?: ExpiryLedger;
 }

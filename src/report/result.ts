@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { LossReason } from '../checks/attribution.js';
+import type { ExpiryResult } from '../checks/expiry.js';
 import { judgeRun } from '../checks/judge.js';
+import type { MemoryResult } from '../checks/memory.js';
 import type { Percentiles } from '../checks/latency.js';
 import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
 import type { GroupPlan, Plan } from '../scenario/plan.js';
@@ -95,6 +97,10 @@ export interface RunResult {
   verdict: Verdict;
   incomplete?: string;
   unsupported?: string;
+  /** Session-expiry accuracy, from a measure-expiry phase: distributions, survival curves, method agreement. */
+  expiry?: ExpiryResult;
+  /** Broker memory: probes, samples on the run timeline, points and derived figures. */
+  memory?: MemoryResult;
 }
 
 export function buildResult(plan: Plan, records: readonly RunRecord[], tool = toolInfo()): Result {

@@ -1,6 +1,8 @@
 import { LOSS_REASONS } from '../checks/attribution.js';
 import type { Percentiles } from '../checks/latency.js';
 import { count, duration } from '../checks/words.js';
+import { expiryRows, expirySection } from '../checks/expiry-summary.js';
+import { memorySection } from './memory-md.js';
 import type { Result, RunResult } from './result.js';
 
 /**
@@ -14,6 +16,7 @@ export function renderSummary(result: Result): string {
   const broker = result.runs[0]?.broker.description;
   lines.push(`${broker ? `${broker} · ` : ''}started ${result.startedAt} · seed ${result.seed}`, '');
   lines.push(...table(result.runs), '');
+  lines.push(...memorySection(result.runs));
   for (const run of result.runs) lines.push(...runSection(run));
   return `${lines.join('\n').trimEnd()}\n`;
 }
@@ -23,9 +26,10 @@ export function renderConsole(result: Result): string {
   return renderSummary(result).replace(/^#+ /gm, '');
 }
 
-type Row = [string, (run: RunResult) => string];
+/** A row of the side-by-side table: its name and how a run's cell reads (report.html shows the same rows). */
+export type Row = [string, (run: RunResult) => string];
 
-const ROWS: Row[] = [
+export const ROWS: Row[] = [
   ['session', sessionCell],
   ['offline messages sent', (r) => count(r.redelivery.offline)],
   ['expected', (r) => count(r.redelivery.expected)],
@@ -42,6 +46,7 @@ const ROWS: Row[] = [
 function table(runs: readonly RunResult[]): string[] {
   const rows: string[][] = [['', ...runs.map((r) => r.label)], ['verdict', ...runs.map((r) => r.verdict.toUpperCase())]];
   for (const [name, cell] of ROWS) rows.push([name, ...runs.map((r) => (r.verdict === 'unsupported' ? '–' : cell(r)))]);
+  for (const [name, cell] of expiryRows(runs)) rows.push([name, ...runs.map(cell)]);
   const escaped = rows.map((row) => row.map((c) => c.replaceAll('|', '\\|')));
   const widths = escaped[0]!.map((_, i) => Math.max(3, ...escaped.map((row) => row[i]!.length)));
   const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
@@ -87,6 +92,7 @@ function runSection(run: RunResult): string[] {
     lines.push('Failed checks:', '', ...failed.map((c) => `- ${c.name}: ${c.explanation}`), '');
   }
   if (run.explanations.length > 0) lines.push('Why these numbers:', '', ...run.explanations.map((e) => `- ${e}`), '');
+  lines.push(...expirySection(run));
   if (run.notes.length > 0) lines.push('Notes:', '', ...run.notes.map((n) => `- ${n}`), '');
   return lines;
 }

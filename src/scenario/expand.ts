@@ -2,6 +2,7 @@ import type { ProtocolVersion } from '../brokers/types.js';
 import { isExpressionError, parseExpression } from '../checks/expression.js';
 import { HarnessError } from '../errors.js';
 import { resolveGroup } from './groups.js';
+import { measureSettleMs, memoryPlan } from './memory-plan.js';
 import { resolvePhases } from './phases.js';
 import type { ExpectationPlan, GroupPlan, Plan, RunPlan } from './plan.js';
 import { formatPath, type Path, type Report } from './problems.js';
@@ -42,6 +43,8 @@ export function buildRun(scenario: Scenario, v: Variant, report: Report, damage:
     groups,
     known: new Set(Object.keys(v.groups)),
     report,
+    measureSettleMs: measureSettleMs(scenario.memory),
+    protocol: v.protocol,
   });
   const expect = [
     ...expectations(scenario.expect ?? [], ['expect'], 'scenario', report, damage),
@@ -90,6 +93,7 @@ export function expandPlan(scenario: Scenario, file: string, overrides: PlanOver
     broker: overrides.broker === undefined ? brokerSpec(scenario.broker) : brokerFromFlag(overrides.broker, scenario),
     faults: overrides.toxiproxy === undefined ? faultsSpec(scenario.faults) : faultsFromFlag(overrides.toxiproxy),
     runs,
+    memory: memoryPlan(scenario.memory),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { ProtocolVersion } from '../brokers/types.js';
+import { expiryGroupProblem, resolveMeasureExpiry } from './expiry-phase.js';
 import { targetProblem } from './groups.js';
 import type { FaultPlan, GroupPlan, PhasePlan } from './plan.js';
 import type { Path, Report } from './problems.js';
@@ -18,11 +20,15 @@ export interface PhaseInput {
   /** Every group name written, even one whose settings are broken (no "undefined" for it). */
   known: ReadonlySet<string>;
   report: Report;
+  /** A `measure` phase's wait when it gives none (memory.settle); default DEFAULTS.memorySettle. */
+  measureSettleMs?: number;
+  /** The run's protocol, for checks that depend on it (measure-expiry); absent: MQTT 5. */
+  protocol?: ProtocolVersion;
 }
 
 type Need = (group: GroupPlan) => string | undefined;
 
-export function resolvePhases({ phases, groups, known, report }: PhaseInput): PhasePlan[] {
+export function resolvePhases({ phases, groups, known, report, measureSettleMs, protocol }: PhaseInput): PhasePlan[] {
   const connected = new Set<string>();
   const subscribed = new Set<string>();
   const faulted = new Set<string>();
@@ -60,6 +66,8 @@ export function resolvePhases({ phases, groups, known, report }: PhaseInput): Ph
   };
 
   const plans: PhasePlan[] = [];
+  const measureLabels = new Map<string, number>();
+  let expiryPhase: number | undefined;
   phases.forEach((spec, index) => {
     const kind = spec && (Object.keys(spec)[0] as keyof PhaseSpec | undefined);
     if (!spec || !kind) {
@@ -141,6 +149,23 @@ export function resolvePhases({ phases, groups, known, report }: PhaseInput): Ph
         if (trusted && !published) report(path, 'nothing to drain: no publish phase comes before it');
         plans.push({ kind, timeoutMs: parseDuration(spec.drain?.timeout ?? DEFAULTS.drainTimeout) ?? 0 });
         return;
+      case 'measure': {
+        const body = spec.measure;
+        const label = (typeof body === 'string' ? body : body?.label) ?? `phase-${index + 1}`;
+        if (measureLabels.has(label)) report(path, `the label "${label}" is already used by phases[${measureLabels.get(label)}]: each point needs its own`);
+        measureLabels.set(label, index);
+        const settle = typeof body === 'object' && body?.settle !== undefined ? parseDuration(body.settle) : undefined;
+        plans.push({ kind, label, settleMs: settle ?? measureSettleMs ?? parseDuration(DEFAULTS.memorySettle) ?? 0 });
+        return;
+      }
+      case 'measure-expiry': {
+        const body = spec['measure-expiry']!;
+        const names = pick(path, body.groups, [], 'name the groups to measure', (g) => expiryGroupProblem(g, trusted && connected.has(g.name)));
+        const measured = names.flatMap((n) => groups.get(n) ?? []).filter((g) => g.role === 'subscriber');
+        plans.push(resolveMeasureExpiry({ spec: body, groups: measured, path, protocol, report, earlier: expiryPhase }));
+        expiryPhase ??= index;
+        return;
+      }
       case 'disconnect': {
         const names = pick(path, spec.disconnect?.groups, inOrder(connected), 'no group is connected here', mustBeConnected);
         names.forEach((n) => connected.delete(n));

@@ -15,7 +15,24 @@ export interface Plan {
   faults: { kind: 'embedded' } | { kind: 'toxiproxy'; url: string };
   /** One per matrix entry (or protocol), in file order. */
   runs: RunPlan[];
+  /** Broker memory sampling; absent: none (a plan built by hand). expandPlan always sets it. */
+  memory?: MemoryPlan;
 }
+
+/** Which memory probes a run uses, and how often they are read. */
+export interface MemoryPlan {
+  /** auto: by broker (RSS + $SYS heap for a managed Mosquitto, $SYS heap for another Mosquitto). */
+  probes: 'auto' | MemoryProbePlan[];
+  intervalMs: number;
+  /** Default wait of a `measure` phase before it reads, so a $SYS value published after the phase's start arrives. */
+  settleMs: number;
+}
+
+export type MemoryProbePlan =
+  /** Neither pid nor process: the broker process the harness started. */
+  | { kind: 'rss'; pid?: number; process?: string }
+  | { kind: 'sys-heap' }
+  | { kind: 'prometheus'; url: string; metric: string; labels: Record<string, string> };
 
 export interface RunPlan {
   /** Unique and filesystem-safe: "3.1.1", "5", "5-no-expiry". */
@@ -95,6 +112,12 @@ export interface DisconnectPhase {
   /** graceful: DISCONNECT sent; abrupt: socket destroyed (the will fires). */
   mode: 'graceful' | 'abrupt';
 }
+/** Waits `settleMs`, then reads every memory probe: a point the memory figures are derived from. */
+export interface MeasurePhase {
+  kind: 'measure';
+  label: string;
+  settleMs: number;
+}
 
 export type PhasePlan =
   | ConnectPhase
@@ -104,7 +127,48 @@ export type PhasePlan =
   | PublishPhase
   | WaitPhase
   | DrainPhase
-  | DisconnectPhase;
+  | DisconnectPhase
+  | MeasurePhase
+  | MeasureExpiryPhase;
+
+/** How a measured session's connection ends: DISCONNECT 0x04, socket dropped, or a silent partition. */
+export type ExpiryClose = 'graceful' | 'abrupt' | 'partition';
+
+/** Probe offsets from a session's expected end, ms: close (partition: the cut) + its expiry. */
+export interface ProbeWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * Connects the groups' sessions itself (each with a Will whose delay outlasts the expiry),
+ * closes them (shares by way of closing), and times each session's end by its will, or by
+ * one probe (CONNACK Session Present) at an offset around the expected end.
+ */
+export interface MeasureExpiryPhase {
+  kind: 'measure-expiry';
+  groups: string[];
+  /** Share of each group's sessions per way of closing; they add up to 1. */
+  closes: Record<ExpiryClose, number>;
+  /** Share of each way of closing's sessions probed once; the rest are timed by their will. */
+  probeShare: number;
+  /** By group, then by way of closing (partition windows follow the group's keep-alive). */
+  windows: Record<string, Record<ExpiryClose, ProbeWindow>>;
+  /** v5: graceful DISCONNECTs carry this Session Expiry Interval (s) instead of keeping the CONNECT's. */
+  disconnectExpiry?: number;
+  /** Will Delay Interval (s), the same for every client; 0 when the sessions expire at once. */
+  willDelay: number;
+  /** No will this long after a session's latest expected end: it never expired. */
+  neverAfterMs: number;
+  /** Graceful and abrupt closes are spread evenly over this long. */
+  spreadMs: number;
+  /** Partitioned clients send a PINGREQ just before the cut, so every keep-alive timer starts there. */
+  syncKeepAlive: boolean;
+  /** MQTT 3.1.1: the broker's own session expiry, as the scenario states it (ms). */
+  brokerExpiryMs?: number;
+  /** The phase's longest wait, after which sessions without a will count as never expired. */
+  maxWaitMs: number;
+}
 
 /** upstream = client to broker. */
 export type Stream = 'upstream' | 'downstream' | 'both';

@@ -29,6 +29,13 @@ export const DEFAULTS = {
   toxicStream: 'downstream',
   faultStream: 'both',
   toxicity: 1,
+  memoryProbes: 'auto',
+  memoryInterval: '500ms',
+  memorySettle: '3s',
+  expiryProbeShare: '20%',
+  expiryNeverAfter: '10s',
+  expiryMaxWait: '10m',
+  expirySpread: '2s',
 } as const;
 
 /** Patterns with the words error messages use for them. */
@@ -37,8 +44,12 @@ export const PATTERNS = {
   groupName: { source: '^[a-z][a-z0-9-]*$', says: 'a lowercase letter, then lowercase letters, digits or "-"' },
   runId: { source: '^[a-z0-9][a-z0-9.-]*$', says: 'lowercase letters, digits, "." and "-"' },
   duration: { source: DURATION_PATTERN, says: 'a duration with a unit, e.g. 250ms, 2s, 1.5m' },
-  rate: { source: RATE_PATTERN, says: 'a rate, e.g. 500/s or 30/m' },
+  rate: { source: RATE_PATTERN, says: 'a rate above zero, e.g. 500/s or 30/m' },
   bandwidth: { source: BANDWIDTH_PATTERN, says: 'a bandwidth, e.g. 100KB/s or 2MB/s' },
+  httpUrl: { source: '^https?://', says: 'an http:// or https:// URL' },
+  promMetric: { source: '^[a-zA-Z_:][a-zA-Z0-9_:]*$', says: 'a Prometheus metric name (letters, digits, "_" and ":")' },
+  percent: { source: '^[0-9]+(\\.[0-9]+)?%$', says: 'a percentage, e.g. 50%' },
+  offset: { source: `^-?${DURATION_PATTERN.slice(1)}`, says: 'a duration with a unit, negative allowed, e.g. -1s or 2s' },
 } as const;
 
 function Pattern(which: keyof typeof PATTERNS, description: string, extra: object = {}) {
@@ -75,7 +86,8 @@ const Session = Type.Object(
 
 const GroupSchema = Type.Object(
   {
-    count: Type.Integer({ minimum: 1, description: 'number of clients' }),
+    // Far beyond what one machine drives (see the README); a typo like 1e9 must not start a run.
+    count: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'number of clients' }),
     role: OneOf(['subscriber', 'publisher'] as const, 'subscribers subscribe and receive; publishers send'),
     clientId: Type.Optional(
       Type.String({ minLength: 1, default: DEFAULTS.clientId, description: 'placeholders: {i} (0-based index), {group}, {run}' }),
@@ -128,6 +140,66 @@ const FaultPhase = Type.Union([
   }),
 ]);
 
+/** measure-expiry: a share of the group's sessions, and probe offsets around a session's expected end. */
+const Share = (description: string, dflt?: string) => Pattern('percent', description, dflt ? { default: dflt } : {});
+const ProbeWindowSchema = (description: string) =>
+  Type.Object(
+    {
+      from: Pattern('offset', 'first probe, from the expected end (close + expiry), e.g. -1s'),
+      to: Pattern('offset', 'last probe, from the expected end, e.g. 2s'),
+    },
+    { ...Strict, description },
+  );
+const ExpiryCloseKinds = ['graceful', 'abrupt', 'partition'] as const;
+const MeasureExpiry = Type.Object(
+  {
+    groups: GroupRefs,
+    closes: Type.Optional(
+      Type.Union(
+        [
+          OneOf(ExpiryCloseKinds, 'every session closes this way'),
+          Type.Object(
+            {
+              graceful: Type.Optional(Share('DISCONNECT with reason 0x04 (the will kept): the broker learns at once')),
+              abrupt: Type.Optional(Share('the client drops its socket: the broker learns at once')),
+              partition: Type.Optional(Share('a black hole on the proxy: the broker learns only by keep-alive')),
+            },
+            { ...Strict, minProperties: 1, description: 'shares of each group, adding up to 100%' },
+          ),
+        ],
+        { default: 'graceful' },
+      ),
+    ),
+    probes: Type.Optional(
+      Type.Object(
+        {
+          share: Type.Optional(Share('sessions of each way of closing probed once (CONNACK Session Present); the rest are timed by their will', DEFAULTS.expiryProbeShare)),
+          graceful: Type.Optional(ProbeWindowSchema('default -1s to 2s')),
+          abrupt: Type.Optional(ProbeWindowSchema('default -1s to 2s')),
+          partition: Type.Optional(ProbeWindowSchema('from the cut + expiry; default 1.5 x keep-alive - 1s to 1.5 x keep-alive + 8s')),
+        },
+        Strict,
+      ),
+    ),
+    disconnectExpiry: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 4294967295, description: 'v5: graceful DISCONNECTs change the Session Expiry Interval to this (s); from 0 it is a protocol error the broker must reject' }),
+    ),
+    willDelay: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 4294967295, description: 'Will Delay Interval (s) of every client; default: longer than any session can take to end' }),
+    ),
+    neverAfter: Type.Optional(Duration('a session with no will this long after its latest expected end never expired', DEFAULTS.expiryNeverAfter)),
+    spread: Type.Optional(
+      Duration("graceful and abrupt closes are spread evenly over this time, so their ends sample every phase of the broker's one-second clock", DEFAULTS.expirySpread),
+    ),
+    syncKeepAlive: Type.Optional(
+      Type.Boolean({ default: true, description: 'partitioned clients send a PINGREQ just before the cut, so each keep-alive timer starts there' }),
+    ),
+    brokerExpiry: Type.Optional(Duration("MQTT 3.1.1: the broker's own session expiry, if it has one (a managed Mosquitto's persistent_client_expiration is read)")),
+    maxWait: Type.Optional(Duration('the longest the phase may take', DEFAULTS.expiryMaxWait)),
+  },
+  { ...Strict, description: 'when does the broker really end sessions? v5 Session Expiry Interval, after DISCONNECT and after a silent partition' },
+);
+
 const PhaseSchema = Type.Object(
   {
     connect: Type.Optional(OrEmpty(Type.Object({ groups: Type.Optional(GroupRefs), rate: Type.Optional(Pattern('rate', 'overrides each group connectRate')) }, Strict))),
@@ -139,7 +211,8 @@ const PhaseSchema = Type.Object(
         {
           from: Type.String({ description: 'publisher group' }),
           to: Type.String({ description: 'subscriber group: each client gets perTarget messages on its own topic' }),
-          perTarget: Type.Integer({ minimum: 1, description: 'messages each client of `to` is sent' }),
+          // Sequence numbers per topic stop at 2^27 (the workers' seen-sets); a phase stays well below.
+          perTarget: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'messages each client of `to` is sent' }),
           qos: Type.Optional(Qos('default: the publisher group qos')),
           rate: Type.Optional(Pattern('rate', 'total for the phase; default unlimited')),
           payloadBytes: Type.Optional(Type.Integer({ minimum: HEADER_BYTES, maximum: 268435455, default: DEFAULTS.payloadBytes })),
@@ -148,7 +221,21 @@ const PhaseSchema = Type.Object(
       ),
     ),
     wait: Type.Optional(Duration('pause')),
+    'measure-expiry': Type.Optional(MeasureExpiry),
     drain: Type.Optional(OrEmpty(Type.Object({ timeout: Type.Optional(Duration('give up after', DEFAULTS.drainTimeout)) }, Strict))),
+    measure: Type.Optional(
+      Type.Union([
+        Type.String({ minLength: 1, description: 'a label for this memory measurement point' }),
+        Type.Object(
+          {
+            label: Type.Optional(Type.String({ minLength: 1, description: 'names the point in the report' })),
+            settle: Type.Optional(Duration('wait before reading, so $SYS values catch up; default memory.settle')),
+          },
+          Strict,
+        ),
+        Type.Null(),
+      ]),
+    ),
     disconnect: Type.Optional(
       OrEmpty(
         Type.Object(
@@ -178,6 +265,49 @@ const MatrixEntry = Type.Object(
 );
 
 const Url = (description: string) => Type.String({ minLength: 1, description });
+
+const MemoryProbeSchema = Type.Union([
+  OneOf(['rss', 'sys-heap'] as const, "rss: the broker process's resident set (the one the harness started); sys-heap: Mosquitto's $SYS/broker/heap/current"),
+  Type.Object(
+    {
+      rss: Type.Object(
+        {
+          pid: Type.Optional(Type.Integer({ minimum: 1, description: 'the broker process' })),
+          process: Type.Optional(Type.String({ minLength: 1, description: 'the one running process with this name' })),
+        },
+        { ...Strict, minProperties: 1, maxProperties: 1 },
+      ),
+    },
+    Strict,
+  ),
+  Type.Object(
+    {
+      prometheus: Type.Object(
+        {
+          url: Pattern('httpUrl', 'the text endpoint, e.g. http://127.0.0.1:18083/api/v5/prometheus/stats'),
+          metric: Pattern('promMetric', 'metric name, in bytes; series matching it (and labels) are summed'),
+          labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'only series with these label values' })),
+        },
+        Strict,
+      ),
+    },
+    Strict,
+  ),
+]);
+
+const Memory = Type.Object(
+  {
+    probes: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('none'), Type.Array(MemoryProbeSchema, { minItems: 1 })], {
+        default: DEFAULTS.memoryProbes,
+        description: 'auto: RSS + $SYS heap for a managed Mosquitto, $SYS heap for an external Mosquitto, none otherwise',
+      }),
+    ),
+    interval: Type.Optional(Duration('how often every probe is read', DEFAULTS.memoryInterval)),
+    settle: Type.Optional(Duration('default wait of a measure phase before it reads', DEFAULTS.memorySettle)),
+  },
+  { ...Strict, description: 'broker memory sampling' },
+);
 const Broker = Type.Union(
   [
     OneOf(['auto', 'managed-mosquitto', 'embedded-aedes'] as const, 'auto: managed Mosquitto if installed, else embedded Aedes'),
@@ -203,6 +333,7 @@ export const ScenarioSchema = Type.Object(
     groups: GroupsSchema,
     phases: Type.Array(PhaseSchema, { minItems: 1 }),
     expect: Type.Optional(Expect),
+    memory: Type.Optional(Memory),
   },
   Strict,
 );
@@ -211,3 +342,5 @@ export type Scenario = Static<typeof ScenarioSchema>;
 export type GroupSpec = Static<typeof GroupSchema>;
 export type PhaseSpec = Static<typeof PhaseSchema>;
 export type FaultSpec = Static<typeof FaultPhase>;
+export type MeasureExpirySpec = Static<typeof MeasureExpiry>;
+export type MemorySpec = Static<typeof Memory>;

@@ -1,6 +1,7 @@
 import type { GroupPlan, PublishPhase, Qos } from '../scenario/plan.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import type { ProtocolVersion } from '../brokers/types.js';
+import type { ExpiryCommand } from './expiry-protocol.js';
 
 /**
  * The typed conversation between the engine (main thread) and a worker shard, over a
@@ -38,6 +39,8 @@ export interface ShardInit {
   shards: number;
   seed: number;
   credentials?: { username?: string; password?: string };
+  /** The broker itself, for connections that must not go through a proxy (expiry probes, the will observer). */
+  broker?: Endpoint;
 }
 
 export type Command =
@@ -45,6 +48,8 @@ export type Command =
   | { kind: 'subscribe'; groups: string[] }
   | { kind: 'publish'; phase: PublishPhase }
   | { kind: 'disconnect'; groups: string[]; mode: 'graceful' | 'abrupt' }
+  /** A measure-expiry phase's steps (expiry-protocol.ts). */
+  | ExpiryCommand
   /** Stop reconnecting and close everything; then post `ledger`. */
   | { kind: 'finish' }
   /** Counters now, for drain decisions and progress. Answered with `status`. */

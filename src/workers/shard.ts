@@ -7,6 +7,7 @@ import type { SentRun, ShardLedger } from '../metrics/ledger.js';
 import { encodeHistogram } from '../metrics/histograms.js';
 import type { GroupPlan, PublishPhase } from '../scenario/plan.js';
 import { SimClient } from './client.js';
+import { ExpiryShard } from './expiry-shard.js';
 import { runConnectPhase } from './connect-phase.js';
 import { Inbox, ReceiveTotals } from './inbox.js';
 import { clientSeed, createRandom } from './jitter.js';
@@ -47,6 +48,8 @@ export class Shard {
   readonly #totals: ReceiveTotals;
   readonly #inboxes: Inbox[] = [];
   readonly #sentRuns: SentRun[] = [];
+  /** Created by the first measure-expiry command. */
+  #expiry: ExpiryShard | undefined;
 
   constructor(init: ShardInit) {
     this.#init = init;
@@ -97,6 +100,11 @@ export class Shard {
         return this.#publish(command.phase);
       case 'disconnect':
         return this.#disconnect(command.groups, command.mode);
+      case 'expiry-connect':
+      case 'expiry-close':
+      case 'expiry-observe':
+        this.#expiry ??= new ExpiryShard(this.#init);
+        return this.#expiry.run(command);
     }
   }
 
@@ -118,7 +126,8 @@ export class Shard {
   /** Stops every client (no more reconnects or records), then the ledger. */
   async finish(): Promise<ShardLedger> {
     const clients = [...this.#groups.values()].flatMap((g) => g.clients);
-    await bounded(STOP_LIMIT_MS, Promise.all(clients.map((c) => c.stop())), []);
+    await bounded(STOP_LIMIT_MS, Promise.all([...clients.map((c) => c.stop()), this.#expiry?.stop()]), undefined);
+    const expiry = this.#expiry?.ledger();
     return {
       shard: this.#init.shard,
       clients: clients.map((c) => c.log()),
@@ -126,6 +135,7 @@ export class Shard {
       received: this.#inboxes.flatMap((inbox) => inbox.runs()),
       malformed: this.#totals.malformed,
       histograms: { e2e: encodeHistogram(this.#totals.e2e), redelivery: encodeHistogram(this.#totals.redelivery) },
+      ...(expiry ? { expiry } : {}),
     };
   }
 

@@ -2,17 +2,21 @@ import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { runScenario } from '../../engine/orchestrator.js';
 import { ExitCode, HarnessError, isHarnessError } from '../../errors.js';
+import { renderReports } from '../../report/render-all.js';
 import { buildResult } from '../../report/result.js';
-import { renderConsole, renderSummary } from '../../report/summary-md.js';
+import { renderConsole } from '../../report/summary-md.js';
 import { writeReportFiles } from '../../report/write-files.js';
 import { loadScenario } from '../../scenario/index.js';
 import type { Plan } from '../../scenario/plan.js';
+import { parseDuration } from '../../scenario/units.js';
 import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
+import { ProgressRenderer, progressMode } from '../progress.js';
 
 interface Args extends PlanArgs {
   scenario: string[];
   out: string;
   json: boolean;
+  'progress-interval': string;
 }
 
 /** Folder name of one invocation: scenario name and start time, sortable. */
@@ -26,11 +30,16 @@ export const runCommand: CommandModule<object, Args> = {
   builder: (yargs) =>
     planOptions(yargs.positional('scenario', { type: 'string', array: true, demandOption: true }))
       .option('out', { type: 'string', default: 'reports', describe: 'folder that gets one sub-folder per run' })
-      .option('json', { type: 'boolean', default: false, describe: 'print result.json on stdout (progress stays on stderr)' }),
+      .option('json', { type: 'boolean', default: false, describe: 'NDJSON on stdout: progress events, then result.json as the last line of each scenario' })
+      .option('progress-interval', { type: 'string', default: '5s', describe: 'without a terminal (CI): how often a progress line is printed' }),
   handler: async (argv) => {
     // Load every file first: a typo in the third must not cost the first two runs.
     const plans = argv.scenario.map((file) => loadScenario(file, planOverrides(argv)));
-    const log = (line: string): void => void process.stderr.write(`${line}\n`);
+    const intervalMs = parseDuration(argv['progress-interval']);
+    if (intervalMs === undefined) throw new HarnessError('E_USAGE', `--progress-interval ${argv['progress-interval']}: write a duration such as 5s or 500ms`);
+    const mode = progressMode({ json: argv.json, isTTY: process.stderr.isTTY === true, env: process.env });
+    const progress = new ProgressRenderer({ mode, err: process.stderr, out: process.stdout, intervalMs });
+    const log = progress.log;
     const controller = new AbortController();
     let interruptedExit: number | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -44,15 +53,23 @@ export const runCommand: CommandModule<object, Args> = {
     try {
       for (const plan of plans) {
         const dir = resolve(argv.out, runId(plan));
+        progress.event({ type: 'scenario-start', scenario: plan.scenario.name, file: plan.scenario.file, dir, runs: plan.runs.map((r) => r.id) });
         log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir}`);
-        const outcome = await runScenario(plan, { runDir: join(dir, 'runs'), signal: controller.signal, log });
+        const outcome = await runScenario(plan, { runDir: join(dir, 'runs'), signal: controller.signal, log, onProgress: progress.event });
         const result = buildResult(plan, outcome.records);
-        await writeReportFiles(dir, {
-          'result.json': `${JSON.stringify(result, null, 2)}\n`,
-          'summary.md': renderSummary(result),
-        });
-        if (argv.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else process.stdout.write(`${renderConsole(result)}\nwritten: ${join(dir, 'result.json')}, summary.md\n`);
+        // summary.md, junit.xml, report.html: all rendered from the result alone (`report` re-renders them).
+        // A report that fails to render must not cost what was measured: result.json is written anyway.
+        const files: Record<string, string> = { 'result.json': `${JSON.stringify(result, null, 2)}\n` };
+        try {
+          Object.assign(files, renderReports(result));
+        } catch (err) {
+          log(`reports not rendered (${err instanceof Error ? err.message : String(err)}): try mqtt-chaos report ${join(dir, 'result.json')}`);
+        }
+        await writeReportFiles(dir, files);
+        progress.event({ type: 'reports', dir, files: Object.keys(files) });
+        progress.suspend();
+        if (argv.json) progress.document(result);
+        else process.stdout.write(`${renderConsole(result)}\nwritten: ${join(dir, 'result.json')}, ${Object.keys(files).slice(1).join(', ')}\n`);
         if (interruptedExit !== undefined) {
           exitCode = interruptedExit;
           break;
@@ -64,6 +81,7 @@ export const runCommand: CommandModule<object, Args> = {
         if (result.runs.some((r) => r.verdict === 'fail')) exitCode = ExitCode.checkFailed;
       }
     } finally {
+      progress.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

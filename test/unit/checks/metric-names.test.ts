@@ -14,7 +14,9 @@ describe('metric catalog', () => {
     assert.equal(METRICS['redelivery.drainTime'].kind, 'duration');
     assert.equal(METRICS['connect.failed'].kind, 'count');
     assert.equal(METRICS['reconnect.missing'].kind, 'count');
-    assert.equal(Object.keys(METRICS).length, 28);
+    for (const name of ['peak', 'perSession', 'perQueuedMessage', 'end']) assert.equal(METRICS[`memory.${name}` as keyof typeof METRICS].kind, 'bytes', name);
+    assert.equal(METRICS['memory.reclaimedAfterExpiry'].kind, 'ratio');
+    assert.equal(Object.keys(METRICS).length, 38);
   });
 
   it('every entry has a one-line description', () => {

@@ -12,7 +12,7 @@ const EXPECTED: Record<string, string[]> = {
     'unknown-key.yaml:9:5: phases[0].conect: unknown key (did you mean "connect"?)',
   ],
   'wrong-type.yaml': [
-    'wrong-type.yaml:4:12: groups.devices.count: must be an integer >= 1 (got "many")',
+    'wrong-type.yaml:4:12: groups.devices.count: must be an integer 1..1000000 (got "many")',
     'wrong-type.yaml:7:23: groups.devices.session.clean: must be true or false (got "no")',
     'wrong-type.yaml:7:37: groups.devices.session.expiry: must be an integer 0..4294967295 or never (got "1h")',
     'wrong-type.yaml:8:10: groups.devices.qos: must be 0, 1 or 2 (got 3)',
@@ -21,7 +21,7 @@ const EXPECTED: Record<string, string[]> = {
     'missing-required.yaml:3:3: groups.devices.role: is required (subscriber or publisher)',
     'missing-required.yaml:8:5: phases[1].fault.kind: is required (cut, partition, reset, latency, bandwidth or toxic)',
   ],
-  'negative-count.yaml': ['negative-count.yaml:4:12: groups.devices.count: must be an integer >= 1 (got -3)'],
+  'negative-count.yaml': ['negative-count.yaml:4:12: groups.devices.count: must be an integer 1..1000000 (got -3)'],
   'undefined-group.yaml': [
     'undefined-group.yaml:9:27: phases[1].subscribe.groups[0]: undefined group "devics" (did you mean "devices"?)',
   ],
@@ -55,7 +55,7 @@ const EXPECTED: Record<string, string[]> = {
   'many-problems.yaml': [
     'many-problems.yaml:1:7: name: must be lowercase letters, digits and "-" (got "Many_Problems")',
     'many-problems.yaml:2:9: broker: must be auto, managed-mosquitto, embedded-aedes, a map with url or a map with mosquitto (got "managed-mosqitto") (did you mean "managed-mosquitto"?)',
-    'many-problems.yaml:5:12: groups.devices.count: must be an integer >= 1 (got 0)',
+    'many-problems.yaml:5:12: groups.devices.count: must be an integer 1..1000000 (got 0)',
     'many-problems.yaml:11:11: groups.monitor.role: must be subscriber or publisher (got "listener")',
     'many-problems.yaml:19:35: phases[2].publish.to: group backend is a publisher group: publish to a subscriber group',
     'many-problems.yaml:20:20: phases[3].fault.kind: must be cut, partition, reset, latency, bandwidth or toxic (got "cutt") (did you mean "cut"?)',

@@ -36,7 +36,7 @@ describe('schema messages', () => {
     const lines = problemLines(BASE.replace('  - drain: {}\n', '  - drain: {}\n    wait: 1s\n  - {}\n'));
     assert.deepEqual(lines, [
       'x.yaml:14:5: phases[3]: has 2 keys (drain, wait): write one per list item',
-      'x.yaml:16:5: phases[4]: needs one key: connect, subscribe, fault, heal, publish, wait, drain or disconnect',
+      'x.yaml:16:5: phases[4]: needs one key: connect, subscribe, fault, heal, publish, wait, measure-expiry, drain, measure or disconnect',
     ]);
   });
 

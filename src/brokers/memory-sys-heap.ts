@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { reasonOf, type MemoryProbe, type MemorySample } from './memory-probe.js';
+import type { SysHeapEvent, SysHeapWorkerData } from './memory-sys-heap-worker.js';
+
+/**
+ * Mosquitto's `$SYS/broker/heap/current`: the bytes the broker itself has allocated (not
+ * RSS), on builds with memory tracking. Retained and published only when it changes, every
+ * sys_interval (1 s for a managed Mosquitto, so a new value about every 2 s; 10 s by default
+ * elsewhere). The subscriber runs in a worker thread (memory-sys-heap-worker.ts); a value is
+ * timed when it reaches the main thread, on the run clock.
+ */
+export const HEAP_TOPIC = '$SYS/broker/heap/current';
+
+export interface SysHeapOptions {
+  protocol: 'mqtt' | 'mqtts';
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  /** How long start() waits for the first (retained) value; later values still count. */
+  firstValueMs?: number;
+}
+
+const WORKER = new URL('./memory-sys-heap-worker.js', import.meta.url);
+
+export class SysHeapProbe implements MemoryProbe {
+  readonly name = 'sys-heap';
+  readonly source: string;
+  #options: SysHeapOptions;
+  #worker: Worker | undefined;
+  #latest: MemorySample | undefined;
+  #problem: string | undefined;
+  #subscribed = false;
+  #exited = false;
+  #stopping: Promise<void> | undefined;
+  #waiters: (() => void)[] = [];
+
+  constructor(options: SysHeapOptions) {
+    this.#options = { firstValueMs: 2000, ...options };
+    this.source = `${HEAP_TOPIC} from ${options.host}:${options.port}`;
+  }
+
+  get unavailable(): string | undefined {
+    if (this.#latest) return undefined;
+    if (this.#problem) return this.#problem;
+    const waited = `${(this.#options.firstValueMs ?? 2000) / 1000} s`;
+    return this.#subscribed
+      ? `no ${HEAP_TOPIC} message (subscribed; waited ${waited}): a Mosquitto built without memory tracking, $SYS off (sys_interval 0), or not Mosquitto`
+      : `could not subscribe to ${HEAP_TOPIC} within ${waited}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.#worker || this.#stopping) return;
+    const { firstValueMs = 2000, ...rest } = this.#options;
+    const data: SysHeapWorkerData = { ...rest, clientId: `mqtt-chaos-memory-${randomBytes(4).toString('hex')}`, topic: HEAP_TOPIC };
+    let worker: Worker;
+    try {
+      // execArgv: [] keeps the test runner's and inspector's flags out of the thread.
+      worker = new Worker(WORKER, { workerData: data, execArgv: [] });
+    } catch (err) {
+      this.#problem = `cannot start the $SYS subscriber thread: ${reasonOf(err)}`;
+      return;
+    }
+    this.#worker = worker;
+    worker.on('message', (event: SysHeapEvent) => this.#onEvent(event));
+    worker.on('error', (err) => {
+      this.#problem = `the $SYS subscriber thread failed: ${reasonOf(err)}`;
+    });
+    worker.on('exit', () => {
+      this.#exited = true;
+      this.#wake();
+    });
+    worker.unref();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, firstValueMs);
+      this.#waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async sample(): Promise<MemorySample | undefined> {
+    return this.#latest;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const worker = this.#worker;
+      if (!worker || this.#exited) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ kind: 'stop' });
+      const timer = setTimeout(() => void worker.terminate(), 2000);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return this.#stopping;
+  }
+
+  #onEvent(event: SysHeapEvent): void {
+    switch (event.kind) {
+      case 'subscribed':
+        this.#subscribed = true;
+        return;
+      case 'problem':
+        this.#problem = event.message;
+        // Until a new value arrives, nothing says what the heap is now.
+        this.#latest = undefined;
+        this.#wake();
+        return;
+      case 'value': {
+        const bytes = Number(event.text.trim());
+        if (!Number.isFinite(bytes) || bytes < 0) {
+          this.#problem = `${HEAP_TOPIC} is not a byte count: ${JSON.stringify(event.text.slice(0, 40))}`;
+          return;
+        }
+        this.#latest = { at: performance.now(), bytes };
+        this.#problem = undefined;
+        this.#wake();
+        return;
+      }
+    }
+  }
+
+  #wake(): void {
+    for (const resolve of this.#waiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * One group's sessions of one way of closing, judged: the will method's errors (early and
+ * never-ended apart), the partition's detection delay, the probe method's survival curve,
+ * and whether the two agree.
+ */
+import { newLatencyHistogram, recordMs } from '../metrics/histograms.js';
+import type { ExpiryClose } from '../scenario/plan.js';
+import type { ExpirySessionLog } from '../workers/expiry-protocol.js';
+import { aliveShare, survivalCurve, type ProbePoint, type Survival } from './expiry-survival.js';
+import { signed, type ExpiryAgreement, type ExpiryCloseResult, type ExpiryStats } from './expiry-types.js';
+import { summarise, type Percentiles } from './latency.js';
+
+export type Histograms = Record<'error' | 'detection' | 'detectionSeen', ReturnType<typeof newLatencyHistogram>>;
+
+/** One group's sessions of one way of closing. */
+export function judgeClose(
+  close: ExpiryClose,
+  sessions: readonly ExpirySessionLog[],
+  willMethod: boolean,
+  toleranceMs: number,
+  brokerMs: number,
+  all: Histograms,
+  mins: Record<keyof Histograms, number>,
+): { result: ExpiryCloseResult; earlyRefs: string[]; neverRefs: string[] } {
+  const own = { error: newLatencyHistogram(), detection: newLatencyHistogram(), detectionSeen: newLatencyHistogram() };
+  const ownMin = { error: Infinity, detection: Infinity, detectionSeen: Infinity };
+  const record = (key: keyof Histograms, ms: number): void => {
+    recordMs(own[key], ms);
+    recordMs(all[key], ms);
+    ownMin[key] = Math.min(ownMin[key], ms);
+    mins[key] = Math.min(mins[key], ms);
+  };
+  const earlyRefs: string[] = [];
+  const neverRefs: string[] = [];
+  const probes: ProbePoint[] = [];
+  const willEnds: number[] = [];
+  let resumedByProbe = 0;
+  let willMissing = 0;
+  let contradictions = 0;
+  let aliveLate = 0;
+  const ref = (l: ExpirySessionLog) => `${l.group}/${l.index}`;
+  for (const l of sessions) {
+    const base = l.closedAt!;
+    const p = l.probe;
+    if (p && p.sessionPresent !== undefined && p.error === undefined && p.sentAt !== undefined && p.connackAt !== undefined) {
+      // The broker looked the session up between CONNECT and CONNACK: the middle, within half that.
+      const offset = (p.sentAt + p.connackAt) / 2 - base - l.expectedMs;
+      probes.push({ offsetMs: offset, alive: p.sessionPresent });
+      if (p.sessionPresent) {
+        resumedByProbe++;
+        if (l.willAt !== undefined && l.willAt < p.sentAt - toleranceMs) contradictions++;
+        if (!willMethod && offset > brokerMs) aliveLate++;
+      } else {
+        if (p.connackAt - base - l.expectedMs < 0) earlyRefs.push(ref(l));
+        if (willMethod && l.willAt === undefined) willMissing++;
+        if (l.willAt !== undefined && l.willAt > p.connackAt + toleranceMs) contradictions++;
+      }
+      continue;
+    }
+    if (!willMethod || p) continue; // a probe that failed leaves the session out of both methods
+    if (l.willAt === undefined || (l.boundAt !== undefined && l.willAt > l.boundAt)) {
+      neverRefs.push(ref(l));
+      willEnds.push(Infinity);
+      continue;
+    }
+    const endMs = l.willAt - base - l.expectedMs;
+    willEnds.push(endMs);
+    if (close !== 'partition') {
+      if (endMs < 0) earlyRefs.push(ref(l));
+      else record('error', endMs);
+      continue;
+    }
+    // Partition: the cut + E frame; the broker's close seen through the proxy gives the error.
+    if (endMs < 0) {
+      earlyRefs.push(ref(l));
+      continue;
+    }
+    record('detection', endMs);
+    if (l.lostAt !== undefined) {
+      record('detectionSeen', l.lostAt - base);
+      const error = l.willAt - l.lostAt - l.expectedMs;
+      if (error < 0) earlyRefs.push(ref(l));
+      else record('error', error);
+    }
+  }
+  const survival = survivalCurve(probes, willEnds);
+  const ended = willEnds.filter(Number.isFinite).sort((a, b) => a - b);
+  const willMedianMs = willEnds.length > 0 && ended.length * 2 >= willEnds.length ? round2(median(willEnds)) : null;
+  const result: ExpiryCloseResult = {
+    close,
+    sessions: sessions.length,
+    expectedMs: sessions[0]!.expectedMs,
+    willOnly: sessions.filter((l) => !l.probe).length,
+    probed: probes.length,
+    error: withMin(summarise(own.error).percentiles, ownMin.error),
+    detection: withMin(summarise(own.detection).percentiles, ownMin.detection),
+    detectionSeen: withMin(summarise(own.detectionSeen).percentiles, ownMin.detectionSeen),
+    early: earlyRefs.length,
+    never: willMethod ? neverRefs.length : aliveLate,
+    resumedByProbe,
+    willMissing,
+    contradictions,
+    survival,
+    willMedianMs,
+    agreement: agreement(close, survival, willEnds, willMedianMs, contradictions, brokerMs),
+  };
+  return { result, earlyRefs, neverRefs };
+}
+
+/** The probe boundary against the wills' median, within the broker's resolution, and no session contradicting itself. */
+function agreement(close: ExpiryClose, s: Survival, willEnds: readonly number[], willMedianMs: number | null, contradictions: number, brokerMs: number): ExpiryAgreement {
+  const what = `${close}: `;
+  const broken = contradictions > 0 ? `; ${contradictions} sessions had a will on the wrong side of their probe` : '';
+  if (s.points.length === 0 || willEnds.length === 0) {
+    return { deltaMs: null, agree: null, explanation: `${what}only one method had sessions` };
+  }
+  if (s.boundaryMs !== null && willMedianMs !== null) {
+    const deltaMs = round2(s.boundaryMs - willMedianMs);
+    const agree = Math.abs(deltaMs) <= brokerMs && contradictions === 0;
+    return { deltaMs, agree, explanation: `${what}probes cross 50% at ${signed(s.boundaryMs)}, wills' median ${signed(willMedianMs)} (Δ ${signed(deltaMs)}, within ${brokerMs} ms: ${agree ? 'yes' : 'no'})${broken}` };
+  }
+  // The boundary lies outside the probed offsets: the wills must say the same at the edge.
+  const edge = s.outside === 'after' ? s.points.at(-1)!.offsetMs : s.points[0]!.offsetMs;
+  const share = aliveShare(willEnds, edge) ?? 0;
+  const agree = (s.outside === 'after' ? share >= 0.5 : share <= 0.5) && contradictions === 0;
+  const side = s.outside === 'after' ? 'alive at the last probe' : 'gone from the first probe';
+  return { deltaMs: null, agree, explanation: `${what}most sessions ${side} (${signed(edge)}); wills: ${Math.round(share * 100)}% alive there${broken}` };
+}
+
+export function withMin(p: Percentiles | null, min: number): ExpiryStats | null {
+  return p ? { min: round2(min), ...p } : null;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function round2(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

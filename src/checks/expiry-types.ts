@@ -1,0 +1,109 @@
+/** What result.json holds for a measure-expiry phase (ExpiryResult), and how an offset reads. */
+import type { ExpiryClose } from '../scenario/plan.js';
+import type { Survival } from './expiry-survival.js';
+import type { Percentiles } from './latency.js';
+
+/** A distribution of durations in ms; `min` exact, the rest from the histogram. */
+export interface ExpiryStats extends Percentiles {
+  min: number;
+}
+
+export interface ExpiryAgreement {
+  /** Probe boundary minus the wills' median end, ms. */
+  deltaMs: number | null;
+  /** null: one method had nothing to compare. */
+  agree: boolean | null;
+  explanation: string;
+}
+
+export interface ExpiryCloseResult {
+  close: ExpiryClose;
+  /** Sessions connected and closed as planned. */
+  sessions: number;
+  /** The expiry that applied after the close, ms. */
+  expectedMs: number;
+  willOnly: number;
+  probed: number;
+  /** Observed end − (close + E): graceful and abrupt from our close; partition from the close the proxy passed on. */
+  error: ExpiryStats | null;
+  /** Partition: the cut to the moment the broker learned of it, derived as will − E. */
+  detection: ExpiryStats | null;
+  /** Partition: the cut to the broker's close, as the proxy passed it on to the client. */
+  detectionSeen: ExpiryStats | null;
+  early: number;
+  never: number;
+  resumedByProbe: number;
+  willMissing: number;
+  contradictions: number;
+  survival: Survival;
+  /** Median end of the will-timed sessions, ms from the expected end (partition: from the cut + E). */
+  willMedianMs: number | null;
+  agreement: ExpiryAgreement;
+}
+
+export interface ExpiryGroupResult {
+  group: string;
+  /** Session Expiry Interval at CONNECT (s); 3.1.1: the broker's own, when known. */
+  expirySec: number | null;
+  disconnectExpirySec?: number;
+  keepAliveSec: number;
+  willDelaySec: number;
+  connectFailed: number;
+  closeFailed: number;
+  closes: ExpiryCloseResult[];
+  /** A non-zero interval at DISCONNECT after 0 at CONNECT: the broker must reject it (MQTT 5 §3.14.2.2.2). */
+  disconnectChange?: {
+    toSec: number;
+    sessions: number;
+    /** Clients that saw the broker's DISCONNECT 0x82 (Protocol Error) before their socket closed; it may close first. */
+    protocolErrorSeen: number;
+    /** Ended at the close: the will came at once (Will Delay 0), or the probe found no session. */
+    endedAtClose: number;
+    /** A probe found the session alive: the broker accepted the change. */
+    aliveAfter: number;
+  };
+}
+
+export interface ExpiryResult {
+  /** Index of the measure-expiry phase. */
+  phase: number;
+  measured: boolean;
+  /** Why nothing (or not everything) could be measured, in plain words. */
+  notMeasured?: string;
+  method: 'wills and probes' | 'probes';
+  sessions: number;
+  connectFailed: number;
+  error: ExpiryStats | null;
+  detection: ExpiryStats | null;
+  detectionSeen: ExpiryStats | null;
+  early: number;
+  never: number;
+  resumedByProbe: number;
+  willMissing: number;
+  contradictions: number;
+  /** Up to 10 of each, as group/index. */
+  earlyRefs: string[];
+  neverRefs: string[];
+  groups: ExpiryGroupResult[];
+  agreement: { agree: boolean | null; toleranceMs: number; worstDeltaMs: number | null; explanation: string };
+  resolution: {
+    /** The harness's own timing resolution: the larger of the two below, ms. */
+    harnessMs: number | null;
+    /** The will observer's round trip through the broker, p99. */
+    roundTripP99Ms: number | null;
+    /** The workers' event-loop delay while closes, wills and probes were stamped, p99 (worst shard). */
+    eventLoopP99Ms: number | null;
+    brokerMs: number;
+    broker: string;
+  };
+  /** hdr-histogram-js compressed base64, µs. */
+  histograms: { error: string; detection: string; detectionSeen: string };
+  notes: string[];
+}
+
+/** "+540 ms", "-1.2 s" */
+export function signed(ms: number): string {
+  const abs = Math.abs(ms);
+  const text = abs < 1000 ? `${Math.round(abs)} ms` : `${Number((abs / 1000).toPrecision(3))} s`;
+  return `${ms < 0 ? '-' : '+'}${text}`;
+}

@@ -1,0 +1,26 @@
+import { dirname, join, resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { readResultFile } from '../../report/read-result.js';
+import { renderReports } from '../../report/render-all.js';
+import { writeReportFiles } from '../../report/write-files.js';
+
+interface Args {
+  result: string;
+  out?: string;
+}
+
+export const reportCommand: CommandModule<object, Args> = {
+  command: 'report <result>',
+  describe: 're-render summary.md, junit.xml and report.html from a stored result.json',
+  builder: (yargs) =>
+    yargs
+      .positional('result', { type: 'string', demandOption: true, describe: 'a result.json written by mqtt-chaos run' })
+      .option('out', { type: 'string', describe: 'folder for the reports (default: beside the result.json)' }),
+  handler: async (argv) => {
+    const result = await readResultFile(argv.result);
+    const dir = resolve(argv.out ?? dirname(argv.result));
+    const files = renderReports(result);
+    await writeReportFiles(dir, files);
+    process.stdout.write(`written: ${Object.keys(files).map((name) => join(dir, name)).join(', ')}\n`);
+  },
+};

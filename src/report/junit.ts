@@ -1,0 +1,116 @@
+import { escapeXml } from './html/escape.js';
+import type { Check, Result, RunResult } from './result.js';
+
+/**
+ * junit.xml: one <testsuite> per run of the matrix, one <testcase> per check (classname =
+ * the run's id, name = the check as written), so CI systems list every check natively. A
+ * failed check is a <failure> whose message is the check's one-line explanation; a run the
+ * broker could not do (unsupported) is one skipped test case with the reason; a run that
+ * stopped early (incomplete) makes each of its checks an <error>, since what they measured
+ * is partial. Rendered from result.json alone.
+ */
+export function renderJunit(result: Result): string {
+  const suites = result.runs.map((run, i) => suite(result, run, i));
+  const total = (key: keyof Counts): number => suites.reduce((n, s) => n + s.counts[key], 0);
+  const seconds = result.runs.reduce((n, r) => n + r.durationMs, 0) / 1000;
+  const attributes = attrs({
+    name: `mqtt-chaos: ${result.scenario.name}`,
+    tests: total('tests'),
+    failures: total('failures'),
+    errors: total('errors'),
+    skipped: total('skipped'),
+    time: seconds.toFixed(3),
+    timestamp: result.startedAt,
+  });
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attributes}>`, ...suites.flatMap((s) => s.lines), '</testsuites>', ''].join('\n');
+}
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+interface Case {
+  name: string;
+  /** The child element, if the case did not simply pass. */
+  outcome?: { element: 'failure' | 'error' | 'skipped'; message: string; type?: string; body?: string };
+}
+
+function suite(result: Result, run: RunResult, index: number): { counts: Counts; lines: string[] } {
+  const cases = casesOf(run);
+  const counts: Counts = {
+    tests: cases.length,
+    failures: cases.filter((c) => c.outcome?.element === 'failure').length,
+    errors: cases.filter((c) => c.outcome?.element === 'error').length,
+    skipped: cases.filter((c) => c.outcome?.element === 'skipped').length,
+  };
+  const head = attrs({
+    name: `${result.scenario.name}: ${run.label}`,
+    id: index,
+    package: result.scenario.name,
+    ...counts,
+    time: (run.durationMs / 1000).toFixed(3),
+    timestamp: run.startedAt,
+  });
+  const properties: [string, string][] = [
+    ['run', run.id],
+    ['label', run.label],
+    ['protocol', run.protocol],
+    ['verdict', run.verdict],
+    ['broker', run.broker.description],
+    ['seed', String(result.seed)],
+    ['scenario.file', result.scenario.file],
+  ];
+  const out = [...run.explanations, ...run.notes.map((n) => `note: ${n}`)];
+  return {
+    counts,
+    lines: [
+      `  <testsuite${head}>`,
+      '    <properties>',
+      ...properties.map(([name, value]) => `      <property${attrs({ name, value })}/>`),
+      '    </properties>',
+      ...cases.map((c) => testcase(run.id, c)),
+      ...(out.length > 0 ? [`    <system-out>${escapeXml(out.join('\n'))}</system-out>`] : []),
+      '  </testsuite>',
+    ],
+  };
+}
+
+function casesOf(run: RunResult): Case[] {
+  if (run.verdict === 'unsupported' || run.unsupported !== undefined) {
+    return [{ name: 'run', outcome: { element: 'skipped', message: `not run: ${run.unsupported ?? 'unsupported'}` } }];
+  }
+  if (run.incomplete !== undefined) {
+    const message = `run incomplete: ${run.incomplete}`;
+    const checks = run.checks.map((c): Case => ({ name: c.name, outcome: { element: 'error', message, type: 'incomplete', body: `${message}\nmeasured until then: ${detail(c)}` } }));
+    return checks.length > 0 ? checks : [{ name: 'run', outcome: { element: 'error', message, type: 'incomplete' } }];
+  }
+  return run.checks.map((c) => (c.passed ? { name: c.name } : { name: c.name, outcome: { element: 'failure', message: c.explanation, type: c.source, body: detail(c) } }));
+}
+
+/** What a CI system shows when the test case is opened. */
+function detail(c: Check): string {
+  return [
+    `${c.passed ? 'passed' : 'failed'}: ${c.name} (${c.source} check)`,
+    `actual: ${c.actual === null ? 'no samples' : c.actual}`,
+    ...(c.threshold ? [`threshold: ${c.threshold}`] : []),
+    c.explanation,
+  ].join('\n');
+}
+
+function testcase(classname: string, c: Case): string {
+  const head = `    <testcase${attrs({ name: c.name, classname, time: '0' })}`;
+  if (!c.outcome) return `${head}/>`;
+  const { element, message, type, body } = c.outcome;
+  const open = `<${element}${attrs({ message, ...(type ? { type } : {}) })}`;
+  const child = body ? `${open}>${escapeXml(body)}</${element}>` : `${open}/>`;
+  return `${head}>\n      ${child}\n    </testcase>`;
+}
+
+function attrs(values: Record<string, string | number>): string {
+  return Object.entries(values)
+    .map(([k, v]) => ` ${k}="${escapeXml(String(v)).replace(/\n/g, '&#10;')}"`)
+    .join('');
+}
