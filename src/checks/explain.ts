@@ -73,6 +73,7 @@ function sessionLine(protocol: ProtocolVersion, group: GroupPlan, t: Tally): str
     return `${g} subscribe at QoS 0: the spec never owes QoS 0 messages, so none of the ${count(t.offline)} sent while ${g} were offline were expected, and ${count(t.offlineDelivered)} arrived.`;
   }
   if (t.offline === 0) return `Nothing was sent to ${g} while they were offline, so their session settings were not put to the test.`;
+  if (t.returns === 0) return `${g} did not come back before the run ended, so their session settings were not put to the test by reconnecting.`;
   const numbers = `${count(t.offlineExpected)} of the ${count(t.offline)} messages sent while ${g} were offline were expected, and ${count(t.offlineDelivered)} arrived.`;
   const expiry = group.sessionExpiry;
   if (protocol === '3.1.1') {

@@ -184,3 +184,24 @@ describe('messages near a boundary', () => {
     assert.equal(r.redelivery.lost, 0);
   });
 });
+
+describe('subscribers that never come back', () => {
+  it('are said not to have put their session settings to the test, not "back within 0 ms"', () => {
+    const gone: ClientLog = {
+      ref: 'devices/0',
+      clientId: 'd0',
+      attempts: [{ startedAt: 10, connackAt: T.connack, subscribedAt: T.subscribed, closedAt: 900, closedBy: 'abrupt' }],
+    };
+    const r = judgeRun(
+      makeRecord({
+        protocol: '5',
+        groups: [groupPlan({ name: 'devices', role: 'subscriber', count: 1, sessionExpiry: 15 }), backend],
+        clients: [gone],
+        sent: [sent('backend/0', 'devices/0', [1500, 1600], 1)],
+        received: [],
+      }),
+    );
+    assert.equal(r.redelivery.notReturned, 2);
+    assert.equal(r.explanations[0], 'devices did not come back before the run ended, so their session settings were not put to the test by reconnecting.');
+  });
+});
