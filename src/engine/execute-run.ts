@@ -6,7 +6,7 @@ import type { Plan, RunPlan } from '../scenario/plan.js';
 import { shardCount, startShards } from '../workers/pool.js';
 import { splitExactly, type Endpoint, type ShardInit } from '../workers/protocol.js';
 import { FaultController } from './fault-controller.js';
-import { within } from './clock.js';
+import { within } from '../clock.js';
 import { describePhase, drivePhase, type Shards } from './phase-driver.js';
 import { MemorySampler, type MemoryRecord } from './memory-sampler.js';
 import type { BrokerInfo, RunRecord, TimelineEvent } from './run-record.js';

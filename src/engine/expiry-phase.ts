@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { expiryRunSpec } from '../checks/expiry-spec.js';
 import type { MeasureExpiryPhase, RunPlan } from '../scenario/plan.js';
 import type { ExpiryCut } from '../workers/expiry-protocol.js';
-import { within } from './clock.js';
+import { within } from '../clock.js';
 import type { FaultController } from './fault-controller.js';
 import type { Shards } from './phase-driver.js';
 import type { BrokerInfo } from './run-record.js';

@@ -1,7 +1,7 @@
 import type { GroupPlan, PhasePlan, RunPlan } from '../scenario/plan.js';
 import type { Command, ShardStatus } from '../workers/protocol.js';
 import type { ShardLedger } from '../metrics/ledger.js';
-import { sleep, within } from './clock.js';
+import { sleep, within } from '../clock.js';
 import type { FaultController } from './fault-controller.js';
 import { describeExpiryPhase, driveExpiryPhase } from './expiry-phase.js';
 import type { BrokerInfo, TimelineEvent } from './run-record.js';

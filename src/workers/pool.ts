@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { within } from '../clock.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import type { ShardEvent, ShardInit, ShardStatus } from './protocol.js';
 import type { PhaseCommand } from './shard.js';
@@ -39,14 +40,6 @@ export interface ShardPool {
 /** min(cores, ceil(clients / 2500)), at least 1. */
 export function shardCount(totalClients: number): number {
   return Math.max(1, Math.min(availableParallelism(), Math.ceil(totalClients / CLIENTS_PER_SHARD)));
-}
-
-function within<T>(ms: number, message: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function startShards(inits: ShardInit[], onEvent: (event: ShardEvent) => void): Promise<ShardPool> {
