@@ -16,7 +16,6 @@
  * Then bad flags (one line, exit 2) and bad `compare` inputs, the same way.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,37 +23,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, test } from 'node:test';
 import { closedPort } from '../helpers/tcp.js';
+import { cli, CLI, lines, type Outcome } from '../helpers/cli.js';
 import { useTeardown, type Teardown } from '../helpers/teardown.js';
 
-/** dist/test/e2e/x.test.js → dist/src/cli/main.js */
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** The source tree's fixtures: tsc does not copy YAML into dist. */
 const CORPUS = fileURLToPath(new URL('../../../test/fixtures/bad-scenarios/', import.meta.url));
 const GOOD = fileURLToPath(new URL('../../../test/fixtures/run/small.yaml', import.meta.url));
 const built = existsSync(CLI) ? false : `not built: ${CLI}`;
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to its end (killed after 60 s: a loaded CI machine starts node slowly). */
-function cli(args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { timeout: 60_000, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code: child.exitCode ?? code, stdout, stderr });
-      },
-    );
-  });
-}
-
-const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function noStackTrace(o: Outcome, what: string): void {

@@ -5,7 +5,6 @@
  * resolved runs as JSON. Bad flags are one line and exit 2.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,37 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import type { Plan } from '../../src/scenario/plan.js';
+import { cli, CLI, lines, type Outcome } from '../helpers/cli.js';
 import { useTeardown, type Teardown } from '../helpers/teardown.js';
 
-/** dist/test/e2e/x.test.js → dist/src/cli/main.js */
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** The source tree's fixtures: tsc does not copy YAML into dist. */
 const SCENARIOS = fileURLToPath(new URL('../../../test/fixtures/scenarios/', import.meta.url));
 const RUN_FIXTURES = fileURLToPath(new URL('../../../test/fixtures/run/', import.meta.url));
 const scenario = (name: string): string => join(SCENARIOS, name);
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to its end (killed after 30 s). */
-function cli(args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { timeout: 30_000, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code: child.exitCode ?? code, stdout, stderr });
-      },
-    );
-  });
-}
-
-const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
 
 function noStackTrace(o: Outcome): void {
   assert.ok(!o.stderr.includes('    at '), `no stack trace on stderr:\n${o.stderr}`);
