@@ -7,7 +7,7 @@ import { evaluate } from './expression.js';
 import { metricValue, type Measured } from './metric-values.js';
 import type { Tally } from './redelivery.js';
 import type { GroupOutcome } from './subscribers.js';
-import { count, plural } from './words.js';
+import { count, plural, size } from './words.js';
 
 /**
  * The checks every run gets, whatever the scenario says: the spec's promises (nothing owed
@@ -123,6 +123,8 @@ function withUnit(value: number, unit: CanonicalUnit): string {
       return count(value);
     case 'fraction':
       return `${count(value * 100)}%`;
+    case 'B':
+      return size(value);
     default:
       return `${count(value)} ${unit}`;
   }

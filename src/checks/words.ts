@@ -15,3 +15,15 @@ export function duration(ms: number): string {
 export function plural(n: number, word: string): string {
   return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** 982 -> "982 B", 24689568 -> "24.7 MB" (decimal units, three significant digits). */
+export function size(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let n = bytes;
+  let i = 0;
+  while (Math.abs(n) >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${count(Number(n.toPrecision(3)))} ${units[i]}`;
+}

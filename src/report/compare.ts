@@ -1,7 +1,7 @@
 import type { Better, Tolerance } from '../checks/expression.js';
 import { toleranceLimit, withinTolerance } from '../checks/expression.js';
 import { METRICS, type MetricKind, type MetricName } from '../checks/metric-names.js';
-import { count, duration } from '../checks/words.js';
+import { count, duration, size } from '../checks/words.js';
 import { metricValue } from '../checks/metric-values.js';
 import { compareDistributions, decode, valueAt } from './distribution.js';
 import { betterOf, HISTOGRAMS, type HistogramMetric } from './compare-metrics.js';
@@ -203,19 +203,8 @@ export function value(v: number | null, kind: MetricKind): string {
     case 'duration':
       return duration(v);
     case 'bytes':
-      return bytes(v);
+      return size(v);
     case 'ratio':
       return `${count(Number((v * 100).toPrecision(4)))}%`;
   }
-}
-
-function bytes(v: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let n = v;
-  let i = 0;
-  while (Math.abs(n) >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${count(Number(n.toPrecision(3)))} ${units[i]}`;
 }

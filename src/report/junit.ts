@@ -3,7 +3,7 @@ import type { Check, Result, RunResult } from './result.js';
 
 /**
  * junit.xml: one <testsuite> per run of the matrix, one <testcase> per check (classname =
- * the run's id, name = the check as written), so CI systems list every check natively. A
+ * scenario.run-id, name = the check as written), so CI systems list every check natively. A
  * failed check is a <failure> whose message is the check's one-line explanation; a run the
  * broker could not do (unsupported) is one skipped test case with the reason; a run that
  * stopped early (incomplete) makes each of its checks an <error>, since what they measured
@@ -71,7 +71,7 @@ function suite(result: Result, run: RunResult, index: number): { counts: Counts;
       '    <properties>',
       ...properties.map(([name, value]) => `      <property${attrs({ name, value })}/>`),
       '    </properties>',
-      ...cases.map((c) => testcase(run.id, c)),
+      ...cases.map((c) => testcase(classname(result, run), c)),
       ...(out.length > 0 ? [`    <system-out>${escapeXml(out.join('\n'))}</system-out>`] : []),
       '  </testsuite>',
     ],
@@ -98,6 +98,15 @@ function detail(c: Check): string {
     ...(c.threshold ? [`threshold: ${c.threshold}`] : []),
     c.explanation,
   ].join('\n');
+}
+
+/**
+ * Jenkins and others split a classname at its last dot into package and class: the
+ * scenario is the package, the run the class, so the dots of "3.1.1" must not count.
+ */
+function classname(result: Result, run: RunResult): string {
+  const part = (s: string): string => s.replace(/\./g, '_');
+  return `${part(result.scenario.name)}.${part(run.id)}`;
 }
 
 function testcase(classname: string, c: Case): string {

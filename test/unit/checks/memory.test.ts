@@ -167,6 +167,15 @@ describe('memory figures', () => {
     assert.equal(byName.get('memory.perSession <= 1KB')?.passed, true);
     assert.equal(byName.get('memory.perQueuedMessage < 300B')?.passed, false);
     assert.equal(byName.get('memory.reclaimedAfterExpiry >= 80%')?.passed, false);
+    // Sizes read as sizes, not as a long run of digits.
+    assert.match(byName.get('memory.perQueuedMessage < 300B')?.explanation ?? '', /^memory\.perQueuedMessage was 400 B, needs < 300 B$/);
+  });
+
+  it('large sizes in explanations are scaled: KB, MB', () => {
+    const r = record();
+    r.run.expect = [expectation('memory.peak <= 5MB')];
+    const check = judgeRun(r).checks.find((c) => c.name === 'memory.peak <= 5MB')!;
+    assert.match(check.explanation, /^memory\.peak was \d+(\.\d+)? MB, needs <= 5 MB$/);
   });
 
   it('memory thresholds parse with byte units and percentages', () => {

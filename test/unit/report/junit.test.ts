@@ -55,7 +55,7 @@ function parse(result: Result): Doc['testsuites'][number] {
 const counts = (a: Counted) => ({ tests: a.tests, failures: a.failures, errors: a.errors, skipped: a.skipped });
 
 describe('renderJunit', () => {
-  it('has one testsuite per run and one testcase per check, named by the check, classname the run id', () => {
+  it('has one testsuite per run and one testcase per check, named by the check, classname scenario.run (no other dots)', () => {
     const result = loadFixture('persistent-session');
     const root = parse(result);
     assert.equal(root.name, 'mqtt-chaos: persistent-session');
@@ -68,7 +68,7 @@ describe('renderJunit', () => {
       const run = result.runs[i]!;
       assert.deepEqual(
         suite.testcase.map((c) => [c.classname, c.name]),
-        run.checks.map((c) => [run.id, c.name]),
+        run.checks.map((c) => [`persistent-session.${run.id.replace(/\./g, '_')}`, c.name]),
       );
       const property = (name: string) => suite.properties[0]!.property.find((p) => p.name === name)?.value;
       assert.equal(property('protocol'), run.protocol);
