@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runScenario } from '../src/engine/orchestrator.js';
 import { buildResult } from '../src/report/result.js';
 import { expandPlan, parseScenario } from '../src/scenario/index.js';
-import type { BenchRow } from './fault-server.js';
+import type { BenchRow } from './lib/row.js';
 
 const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
 

@@ -1,0 +1,174 @@
+import { mergeHistograms } from '../src/checks/latency.js';
+import type { RunRecord } from '../src/engine/run-record.js';
+import { findMosquittoPub, mosquittoPubBaseline, mqttjsBaseline, type BaselineResult, type BaselineSpec } from './lib/baseline.js';
+import { interval, type CpuSnapshot } from './lib/cpu.js';
+import { measuredRun, withMosquitto } from './lib/measured-run.js';
+import type { BenchRow } from './lib/row.js';
+import { benchFaultServer } from './fault-server.js';
+
+/**
+ * The harness measured through its real path (scenario -> runScenario -> worker shards ->
+ * mqtt.js) against a fresh managed Mosquitto per benchmark, with the CPU of every party
+ * (this process with its worker threads, the fault server, the broker) over the same
+ * interval, and plain-publisher baselines against the same broker in the same run.
+ */
+const protocol = '5';
+const payloadBytes = 64;
+const env = (name: string, full: number, small: number): number => Number(process.env[name] ?? (process.env.BENCH_QUICK === '1' ? small : full));
+
+/** Sizes, read when the suite starts: BENCH_QUICK=1 for a run of well under a minute; each overridable. */
+export function benchSizes() {
+  return {
+    quick: process.env.BENCH_QUICK === '1',
+    clients: env('BENCH_CLIENTS', 3000, 300),
+    messages: env('BENCH_MESSAGES', 50_000, 5000),
+    rate: env('BENCH_RATE', 1000, 500),
+    rateSeconds: env('BENCH_RATE_SECONDS', 5, 2),
+    latencyTargets: 10,
+    protocol,
+    payloadBytes,
+  };
+}
+type Sizes = ReturnType<typeof benchSizes>;
+
+
+const header = (name: string): string => `name: ${name}\nfaults: embedded\nprotocols: ["${protocol}"]\nseed: 1\n`;
+
+function publishScenario(name: string, qos: 0 | 1 | 2, targets: number, perTarget: number, extra: { rate?: number; via?: string } = {}): string {
+  return `${header(name)}groups:
+  pub: { count: 1, role: publisher, via: direct }
+  sub: { count: ${targets}, role: subscriber, topic: "bench/{i}", qos: ${qos}, via: ${extra.via ?? 'direct'} }
+phases:
+  - connect: {}
+  - subscribe: {}
+  - publish: { from: pub, to: sub, perTarget: ${perTarget}, qos: ${qos}, payloadBytes: ${payloadBytes}${extra.rate ? `, rate: ${extra.rate}/s` : ''} }
+  - drain: { timeout: 30s }
+`;
+}
+
+/** Messages delivered (first copies), and first send to last arrival in ms, from the workers' ledgers. */
+function delivery(record: RunRecord): { delivered: number; spanMs: number } {
+  let first = Infinity;
+  let last = -Infinity;
+  let delivered = 0;
+  for (const ledger of record.ledgers) {
+    for (const run of ledger.sent) if (run.sentAt.length > 0) first = Math.min(first, run.sentAt[0]!);
+    for (const run of ledger.received) {
+      delivered += run.seqs.length;
+      for (const at of run.firstAt) last = Math.max(last, at);
+    }
+  }
+  return { delivered, spanMs: last - first };
+}
+
+const span = (from: CpuSnapshot, to: CpuSnapshot, units: number, per: string, proxied = false): BenchRow['cpu'] => ({
+  ...interval(from, to, units),
+  per,
+  ...(proxied ? { proxied } : {}),
+});
+
+async function connectAndIdle(sizes: Sizes): Promise<BenchRow[]> {
+  const n = sizes.clients;
+  const body = `${header('bench-connect')}groups:
+  idle: { count: ${n}, role: subscriber, topic: "bench/{i}", keepAlive: 60s, via: direct }
+phases:
+  - connect: {}
+  - wait: 3s
+`;
+  return withMosquitto(async (broker) => {
+    const { phases } = await measuredRun(body, broker);
+    const [connect, idle] = [phases[0]!, phases[1]!];
+    const kb = (bytes: number): number => bytes / n / 1000;
+    return [
+      { metric: `connect ${n} clients`, value: n / ((connect.end.at - connect.start.at) / 1000), unit: 'clients/s', target: '', cpu: span(connect.start, connect.end, n, 'conn') },
+      {
+        metric: `${n} idle clients (3 s)`,
+        value: kb(idle.end.harnessRss - connect.start.harnessRss),
+        unit: 'KB harness RSS/client',
+        target: '',
+        note: `broker RSS ${kb(idle.end.brokerRss - connect.start.brokerRss).toFixed(2)} KB/client; CPU µs per client over the 3 s idle`,
+        cpu: span(idle.start, idle.end, n, 'client'),
+      },
+    ];
+  });
+}
+
+async function baselines(spec: BaselineSpec): Promise<{ name: string; result: BaselineResult }[]> {
+  const out = [{ name: 'mqtt.js loop', result: await mqttjsBaseline(spec) }];
+  const pub = await findMosquittoPub();
+  if (pub) out.push({ name: 'mosquitto_pub', result: await mosquittoPubBaseline(pub, spec) });
+  return out;
+}
+
+/** Harness 1 publisher -> 1 subscriber at `qos`, then the baselines (same shape) against the same broker. */
+async function publishThroughput(sizes: Sizes, qos: 0 | 1 | 2): Promise<BenchRow[]> {
+  const m = sizes.messages;
+  return withMosquitto(async (broker) => {
+    const { record, phases } = await measuredRun(publishScenario(`bench-qos${qos}`, qos, 1, m), broker);
+    const { delivered, spanMs } = delivery(record);
+    const rate = delivered / (spanMs / 1000);
+    const cpu = span(phases[2]!.start, phases[3]!.end, delivered, 'msg');
+    const rows: BenchRow[] = [
+      { metric: `QoS ${qos} harness 1 → 1`, value: rate, unit: 'msg/s', target: '', cpu, ...(delivered < m ? { note: `${delivered} of ${m} delivered` } : {}) },
+    ];
+    const spec: BaselineSpec = { url: broker.url, brokerPid: broker.pid, protocol, qos, payloadBytes, messages: m, stallMs: 5000 };
+    for (const { name, result } of await baselines(spec)) {
+      rows.push({
+        metric: `QoS ${qos} ${name} 1 → 1`,
+        value: result.rate,
+        unit: 'msg/s',
+        target: '',
+        cpu: { ...result.cpu, per: 'msg' },
+        note: `harness / ${name}: throughput ${(rate / result.rate).toFixed(2)}, CPU per msg ${(cpu!.harness.usPerUnit / result.cpu.harness.usPerUnit).toFixed(2)}${result.delivered < m ? `; ${result.delivered} of ${m} delivered` : ''}`,
+      });
+    }
+    return rows;
+  });
+}
+
+/** QoS 1 at a fixed rate, 1 publisher -> 10 subscribers: end-to-end latency and what the rate costs. */
+async function latencyAtRate(sizes: Sizes): Promise<BenchRow[]> {
+  const { rate, rateSeconds, latencyTargets } = sizes;
+  const perTarget = Math.max(1, Math.round((rate * rateSeconds) / latencyTargets));
+  return withMosquitto(async (broker) => {
+    const { record, phases } = await measuredRun(publishScenario('bench-latency', 1, latencyTargets, perTarget, { rate }), broker);
+    const latency = mergeHistograms(record.ledgers.map((l) => l.histograms.e2e)).percentiles;
+    const cpu = span(phases[2]!.start, phases[2]!.end, perTarget * latencyTargets, 'msg');
+    const label = `QoS 1 at ${rate} msg/s, 1 → ${latencyTargets}`;
+    return [
+      { metric: `${label}: latency p50`, value: latency?.p50 ?? Number.NaN, unit: 'ms', target: '', cpu },
+      { metric: `${label}: latency p99`, value: latency?.p99 ?? Number.NaN, unit: 'ms', target: '' },
+    ];
+  });
+}
+
+/** QoS 1 throughput with the subscriber behind the embedded fault server (a proxy without toxics). */
+async function viaFaultServer(sizes: Sizes): Promise<BenchRow[]> {
+  const m = sizes.messages;
+  return withMosquitto(async (broker) => {
+    const { record, phases } = await measuredRun(publishScenario('bench-proxy', 1, 1, m, { via: 'proxy' }), broker);
+    const { delivered, spanMs } = delivery(record);
+    const cpu = span(phases[2]!.start, phases[3]!.end, delivered, 'msg', true);
+    return [{ metric: 'QoS 1 harness 1 → 1 via fault proxy', value: delivered / (spanMs / 1000), unit: 'msg/s', target: '', cpu }];
+  });
+}
+
+export async function benchHarness(): Promise<BenchRow[]> {
+  const sizes = benchSizes();
+  const rows: BenchRow[] = [];
+  const step = async (name: string, run: () => Promise<BenchRow[]>): Promise<void> => {
+    const started = performance.now();
+    rows.push(...(await run()));
+    process.stderr.write(`  ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  };
+  await step('connect and idle', () => connectAndIdle(sizes));
+  for (const qos of [0, 1, 2] as const) await step(`publish QoS ${qos}`, () => publishThroughput(sizes, qos));
+  await step('latency at a fixed rate', () => latencyAtRate(sizes));
+  await step('via the fault server', () => viaFaultServer(sizes));
+  await step('fault server, raw TCP', async () => {
+    const raw = await benchFaultServer(sizes.quick ? { roundTrips: 2000, throughputMs: 500, idle: 1000 } : { roundTrips: 10_000, throughputMs: 2000, idle: 5000 });
+    return raw.filter((r) => /added|proxy \/ direct|throughput via|idle/.test(r.metric)).map((r) => ({ ...r, metric: `fault server: ${r.metric}` }));
+  });
+  return rows;
+}
+
