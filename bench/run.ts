@@ -29,7 +29,13 @@ const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0
 const results: Record<string, BenchRow[]> = {};
 for (const name of chosen.length > 0 ? chosen : ['harness']) {
   process.stderr.write(`running ${name} …\n`);
-  results[name] = await suites[name]!();
+  try {
+    results[name] = await suites[name]!();
+  } catch (err) {
+    // Each benchmark stops what it started on the way out; what is left to say is why.
+    process.stderr.write(`bench ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
 }
 
 for (const [name, rows] of Object.entries(results)) console.log(`\n## ${name}\n\n${renderTable(rows)}`);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import { cpuSnapshot, interval, type Interval } from './cpu.js';
 
@@ -13,6 +13,8 @@ export interface BaselineSpec {
   messages: number;
   /** Give up when nothing arrives for this long. */
   stallMs: number;
+  /** Paced as the harness paces (a sleep until each message's slot); unpaced when absent. */
+  ratePerSec?: number;
 }
 
 export interface BaselineResult {
@@ -79,11 +81,14 @@ export async function mqttjsBaseline(spec: BaselineSpec): Promise<BaselineResult
       wake?.();
     };
     const from = cpuSnapshot(spec.brokerPid);
+    const intervalMs = spec.ratePerSec ? 1000 / spec.ratePerSec : 0;
     for (let k = 0; k < spec.messages; k++) {
+      const wait = intervalMs > 0 ? from.at + k * intervalMs - performance.now() : 0;
+      if (wait >= 1) await sleep(wait);
+      else if (k % 64 === 63) await yieldToLoop();
       while (inFlight >= limit) await new Promise<void>((resolve) => (wake = resolve));
       inFlight++;
       pub.publish(topic, payload, { qos: spec.qos }, settled);
-      if (k % 64 === 63) await yieldToLoop();
     }
     const { count, lastAt } = await sub.arrived();
     const to = { ...cpuSnapshot(spec.brokerPid), at: lastAt || performance.now() };

@@ -11,6 +11,8 @@ export interface BenchRow {
   target: string;
   note?: string;
   cpu?: Interval & { per: string; proxied?: boolean };
+  /** Harness ÷ baseline, measured in the same run against the same broker. */
+  ratios?: { throughput: number; cpuPerMsg: number };
 }
 
 const number = (n: number): string => (!Number.isFinite(n) ? '–' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
