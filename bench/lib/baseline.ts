@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import { cpuSnapshot, interval, type Interval } from './cpu.js';
@@ -17,7 +18,7 @@ export interface BaselineSpec {
   ratePerSec?: number;
 }
 
-export interface BaselineResult {
+export interface PublishResult {
   delivered: number;
   /** Messages per second, first send to last arrival. */
   rate: number;
@@ -67,7 +68,7 @@ async function subscriber(spec: BaselineSpec, topic: string) {
  * payload in a loop, with the harness's window of unacknowledged messages, to one
  * mqtt.js subscriber in this process.
  */
-export async function mqttjsBaseline(spec: BaselineSpec): Promise<BaselineResult> {
+export async function mqttjsBaseline(spec: BaselineSpec): Promise<PublishResult> {
   const topic = 'bench/baseline/mqttjs';
   const sub = await subscriber(spec, topic);
   const pub = await connect(spec, `bench-baseline-pub-${process.pid}`);
@@ -98,6 +99,16 @@ export async function mqttjsBaseline(spec: BaselineSpec): Promise<BaselineResult
   }
 }
 
+/** mqttjsBaseline in a new worker thread: a harness run's clients start in new threads too, JIT-cold. */
+export function mqttjsBaselineInWorker(spec: BaselineSpec): Promise<PublishResult> {
+  const worker = new Worker(new URL('./baseline-worker.js', import.meta.url), { workerData: spec });
+  return new Promise<PublishResult>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the baseline thread exited with ${code} before its result`)));
+  }).finally(() => worker.terminate());
+}
+
 /** mosquitto_pub on PATH (Debian: mosquitto-clients), or undefined. */
 export async function findMosquittoPub(): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(':')) {
@@ -112,7 +123,7 @@ export async function findMosquittoPub(): Promise<string | undefined> {
  * publisher + subscriber, as for the others: mosquitto_pub's from the shell's `times`
  * (children's user and system time) after it exits, plus this process's.
  */
-export async function mosquittoPubBaseline(binary: string, spec: BaselineSpec): Promise<BaselineResult> {
+export async function mosquittoPubBaseline(binary: string, spec: BaselineSpec): Promise<PublishResult> {
   const topic = 'bench/baseline/mosquitto_pub';
   const sub = await subscriber(spec, topic);
   try {
