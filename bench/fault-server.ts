@@ -78,7 +78,10 @@ async function idleConnections(proxyPort: number, count: number): Promise<Socket
   return sockets;
 }
 
-export async function benchFaultServer(sizes: FaultServerSizes = { roundTrips: 20_000, throughputMs: 3000, idle: 20_000 }): Promise<BenchRow[]> {
+export const fullFaultServerSizes: FaultServerSizes = { roundTrips: 20_000, throughputMs: 3000, idle: 20_000 };
+export const quickFaultServerSizes: FaultServerSizes = { roundTrips: 2000, throughputMs: 500, idle: 1000 };
+
+export async function benchFaultServer(sizes: FaultServerSizes = fullFaultServerSizes): Promise<BenchRow[]> {
   const children: Child[] = [];
   try {
     const echo = await startChild(peer, ['echo'], /^\d+$/);

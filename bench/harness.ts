@@ -4,7 +4,7 @@ import { findMosquittoPub, mosquittoPubBaseline, mqttjsBaseline, mqttjsBaselineI
 import { interval, type CpuSnapshot } from './lib/cpu.js';
 import { measuredRun, withMosquitto } from './lib/measured-run.js';
 import type { BenchRow } from './lib/row.js';
-import { benchFaultServer } from './fault-server.js';
+import { benchFaultServer, quickFaultServerSizes } from './fault-server.js';
 
 /**
  * The harness measured through its real path (scenario -> runScenario -> worker shards ->
@@ -189,7 +189,7 @@ export async function benchHarness(): Promise<BenchRow[]> {
   await step('latency at a fixed rate', () => latencyAtRate(sizes));
   await step('via the fault server', () => viaFaultServer(sizes));
   await step('fault server, raw TCP', async () => {
-    const raw = await benchFaultServer(sizes.quick ? { roundTrips: 2000, throughputMs: 500, idle: 1000 } : { roundTrips: 10_000, throughputMs: 2000, idle: 5000 });
+    const raw = await benchFaultServer(sizes.quick ? quickFaultServerSizes : { roundTrips: 10_000, throughputMs: 2000, idle: 5000 });
     return raw.map((r) => ({ ...r, metric: `fault server: ${r.metric}` }));
   });
   return rows;

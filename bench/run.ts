@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { benchFaultServer } from './fault-server.js';
+import { benchFaultServer, quickFaultServerSizes } from './fault-server.js';
 import { benchHarness, benchSizes } from './harness.js';
 import { distFile } from './lib/processes.js';
 import { renderTable, type BenchRow } from './lib/row.js';
@@ -12,7 +12,7 @@ import { benchPersistentSessions } from './persistent-sessions.js';
  */
 const suites: Record<string, () => Promise<BenchRow[]>> = {
   harness: benchHarness,
-  'fault-server': () => benchFaultServer(),
+  'fault-server': () => benchFaultServer(process.env.BENCH_QUICK === '1' ? quickFaultServerSizes : undefined),
   'persistent-sessions': benchPersistentSessions,
 };
 

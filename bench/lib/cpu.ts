@@ -51,9 +51,9 @@ export interface CpuSnapshot {
   brokerRss: number;
 }
 
-export function cpuSnapshot(brokerPid: number): CpuSnapshot {
+/** `children`: the fault servers' pids, found once (scanning /proc at every snapshot would cost the harness). */
+export function cpuSnapshot(brokerPid: number, children: readonly number[] = []): CpuSnapshot {
   const { user, system } = process.cpuUsage();
-  const children = childPids(process.pid, [brokerPid]);
   return {
     at: performance.now(),
     harnessUs: user + system,

@@ -6,7 +6,7 @@ import { startMosquitto, type ManagedMosquitto } from '../../src/brokers/mosquit
 import { runScenario } from '../../src/engine/orchestrator.js';
 import type { RunRecord } from '../../src/engine/run-record.js';
 import { expandPlan, parseScenario } from '../../src/scenario/index.js';
-import { cpuSnapshot, type CpuSnapshot } from './cpu.js';
+import { childPids, cpuSnapshot, type CpuSnapshot } from './cpu.js';
 
 /**
  * No queue limit, so a publisher faster than its subscriber (mosquitto_pub) is not measured
@@ -45,6 +45,7 @@ export async function measuredRun(body: string, broker: { url: string; pid: numb
   const dir = await mkdtemp(join(tmpdir(), 'mqtt-chaos-bench-run-'));
   const starts = new Map<number, CpuSnapshot>();
   const phases: MeasuredRun['phases'] = [];
+  let children: number[] = [];
   try {
     const text = `broker: { url: "${broker.url}" }\nmemory: { probes: none }\n${body}`;
     const plan = expandPlan(parseScenario(text, 'bench'), 'bench');
@@ -53,8 +54,10 @@ export async function measuredRun(body: string, broker: { url: string; pid: numb
       signal: new AbortController().signal,
       log: () => {},
       onProgress: (event) => {
-        if (event.type === 'phase-start') starts.set(event.phase, cpuSnapshot(broker.pid));
-        if (event.type === 'phase-end') phases[event.phase] = { start: starts.get(event.phase)!, end: cpuSnapshot(broker.pid) };
+        // The fault servers are up before the first phase and stay to the last.
+        if (event.type === 'run-start') children = childPids(process.pid, [broker.pid]);
+        if (event.type === 'phase-start') starts.set(event.phase, cpuSnapshot(broker.pid, children));
+        if (event.type === 'phase-end') phases[event.phase] = { start: starts.get(event.phase)!, end: cpuSnapshot(broker.pid, children) };
       },
     });
     if (outcome.error) throw outcome.error;
