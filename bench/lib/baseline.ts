@@ -87,7 +87,16 @@ export async function mqttjsBaseline(spec: BaselineSpec): Promise<PublishResult>
       const wait = intervalMs > 0 ? from.at + k * intervalMs - performance.now() : 0;
       if (wait >= 1) await sleep(wait);
       else if (k % 64 === 63) await yieldToLoop();
-      while (inFlight >= limit) await new Promise<void>((resolve) => (wake = resolve));
+      while (inFlight >= limit) {
+        const acked = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), spec.stallMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve(true);
+          };
+        });
+        if (!acked) throw new Error(`mqtt.js baseline: no acknowledgement for ${spec.stallMs} ms`);
+      }
       inFlight++;
       pub.publish(topic, payload, { qos: spec.qos }, settled);
     }
