@@ -3,12 +3,13 @@ import { connect, type Socket } from 'node:net';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { distFile, openFileLimit, rssBytes, startChild, type Child } from './lib/processes.js';
 
-export interface BenchRow {
-  metric: string;
-  value: number;
-  unit: string;
-  target: string;
-  note?: string;
+import type { BenchRow } from './lib/row.js';
+
+/** How much each part measures; the defaults are the full run's. */
+export interface FaultServerSizes {
+  roundTrips: number;
+  throughputMs: number;
+  idle: number;
 }
 
 const cli = distFile('src/cli/main.js');
@@ -77,7 +78,10 @@ async function idleConnections(proxyPort: number, count: number): Promise<Socket
   return sockets;
 }
 
-export async function benchFaultServer(): Promise<BenchRow[]> {
+export const fullFaultServerSizes: FaultServerSizes = { roundTrips: 20_000, throughputMs: 3000, idle: 20_000 };
+export const quickFaultServerSizes: FaultServerSizes = { roundTrips: 2000, throughputMs: 500, idle: 1000 };
+
+export async function benchFaultServer(sizes: FaultServerSizes = fullFaultServerSizes): Promise<BenchRow[]> {
   const children: Child[] = [];
   try {
     const echo = await startChild(peer, ['echo'], /^\d+$/);
@@ -94,14 +98,14 @@ export async function benchFaultServer(): Promise<BenchRow[]> {
     const echoProxy = await listenPort('echo', `127.0.0.1:${echoPort}`);
     const sinkProxy = await listenPort('sink', `127.0.0.1:${sinkPort}`);
 
-    const direct = await roundTrips(echoPort, 20_000, 15_000);
-    const proxied = await roundTrips(echoProxy, 20_000, 15_000);
-    const directRate = await throughput(sinkPort, 3000);
-    const proxiedRate = await throughput(sinkProxy, 3000);
+    const direct = await roundTrips(echoPort, sizes.roundTrips, 15_000);
+    const proxied = await roundTrips(echoProxy, sizes.roundTrips, 15_000);
+    const directRate = await throughput(sinkPort, sizes.throughputMs);
+    const proxiedRate = await throughput(sinkProxy, sizes.throughputMs);
 
     // Each proxied connection holds two descriptors in the server; keep within its limit.
     const limit = openFileLimit();
-    const idleCount = Math.min(20_000, Math.floor((limit - 200) / 2));
+    const idleCount = Math.min(sizes.idle, Math.floor((limit - 200) / 2));
     const pid = server.process.pid ?? 0;
     const before = rssBytes(pid);
     const sockets = await idleConnections(echoProxy, idleCount);
@@ -109,8 +113,8 @@ export async function benchFaultServer(): Promise<BenchRow[]> {
     const after = rssBytes(pid);
     for (const socket of sockets) socket.destroy();
     const fdNote =
-      idleCount < 20_000
-        ? `${idleCount} connections: 20,000 need ~40,200 descriptors in the server, open-file limit here is ${limit}`
+      idleCount < sizes.idle
+        ? `${idleCount} connections: ${sizes.idle} need ~${2 * sizes.idle + 200} descriptors in the server, open-file limit here is ${limit}`
         : undefined;
 
     return [

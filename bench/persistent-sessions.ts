@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { runScenario } from '../src/engine/orchestrator.js';
 import { buildResult } from '../src/report/result.js';
 import { expandPlan, parseScenario } from '../src/scenario/index.js';
-import type { BenchRow } from './fault-server.js';
-
-const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
+import type { BenchRow } from './lib/row.js';
 
 /** The issue's scale target: persistent subscribers through the fault server, cut, back, every message accounted for. */
-const scenario = `
+const scenario = (subscribers: number): string => `
 name: bench-persistent-sessions
 broker: managed-mosquitto
 faults: embedded
@@ -38,11 +36,12 @@ phases:
 `;
 
 export async function benchPersistentSessions(): Promise<BenchRow[]> {
+  const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? (process.env.BENCH_QUICK === '1' ? 1000 : 10_000));
   const dir = await mkdtemp(join(tmpdir(), 'mqtt-chaos-bench-'));
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   try {
-    const plan = expandPlan(parseScenario(scenario, 'bench'), 'bench');
+    const plan = expandPlan(parseScenario(scenario(subscribers), 'bench'), 'bench');
     const outcome = await runScenario(plan, { runDir: dir, signal: new AbortController().signal, log: () => {} });
     if (outcome.error) throw outcome.error;
     const record = outcome.records[0];
