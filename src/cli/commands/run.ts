@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { formatDeadline, scenarioDeadlineMs } from '../../engine/deadline.js';
 import { runScenario } from '../../engine/orchestrator.js';
 import { ExitCode, HarnessError, isHarnessError } from '../../errors.js';
 import { renderReports } from '../../report/render-all.js';
@@ -54,7 +55,7 @@ export const runCommand: CommandModule<object, Args> = {
       for (const plan of plans) {
         const dir = resolve(argv.out, runId(plan));
         progress.event({ type: 'scenario-start', scenario: plan.scenario.name, file: plan.scenario.file, dir, runs: plan.runs.map((r) => r.id) });
-        log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir}`);
+        log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir} (deadline ${formatDeadline(scenarioDeadlineMs(plan))})`);
         const outcome = await runScenario(plan, { runDir: join(dir, 'runs'), signal: controller.signal, log, onProgress: progress.event });
         const result = buildResult(plan, outcome.records);
         // summary.md, junit.xml, report.html: all rendered from the result alone (`report` re-renders them).
