@@ -107,7 +107,8 @@ export async function drivePhase(
       break;
     }
   }
-  timeline.push({ at: performance.now(), kind: 'phase-end', phase: index, label });
+  // Work left running by an interrupt may still end: the phase did not.
+  if (!signal.aborted) timeline.push({ at: performance.now(), kind: 'phase-end', phase: index, label });
 }
 
 /**
