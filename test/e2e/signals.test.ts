@@ -26,7 +26,7 @@ const mosquitto = await findMosquittoBinary();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
 /** How long the slow fault server holds each change to an existing proxy. */
-const SLOW_API_MS = 6000;
+const SLOW_API_MS = 5000;
 
 const GROUPS = `name: signals
 broker: managed-mosquitto
