@@ -171,8 +171,11 @@ describe('SIGINT and SIGTERM during each kind of phase', { skip }, () => {
       assert.equal(cli.hasExited(), false, `exited before phase ${target + 1}:\n${cli.stderr()}`);
       // Let the phase's work get under way (a request in flight, clients connecting).
       await sleep(300);
+      const sentAt = performance.now();
       process.kill(cli.child.pid!, c.signal);
       const exit = await waitExit(cli, 40_000);
+      // A figure for the reader, not an assertion (timing lives in bench/).
+      t.diagnostic(`exited ${Math.round(performance.now() - sentAt)} ms after ${c.signal}`);
       assert.deepEqual(exit, { code: EXIT[c.signal], signal: null }, `stderr:\n${cli.stderr()}`);
       noStackTrace(cli);
 
