@@ -36,7 +36,7 @@ describe('scenarioDeadlineMs', () => {
     assert.equal(scenarioDeadlineMs(plan('deadline: 90s')), 90_000);
   });
   it('a deadline of 0 is a scenario problem, with its line', () => {
-    assert.throws(() => plan('deadline: 0s'), /^d\.yaml:3:11: deadline: a deadline of 0 would stop the run before it starts/);
+    assert.throws(() => plan('deadline: 0s'), /d\.yaml:3:11: deadline: a deadline of 0 would stop the run before it starts/);
   });
   it('never exceeds what a timer can wait', () => {
     assert.equal(scenarioDeadlineMs(plan('deadline: 1000h')), 2 ** 31 - 1);
