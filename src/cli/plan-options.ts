@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { HarnessError } from '../errors.js';
 import type { PlanOverrides } from '../scenario/index.js';
+import { parseDuration } from '../scenario/units.js';
 
 /** Flags that override what a scenario file says, shared by `run` and `plan`. */
 export interface PlanArgs {
@@ -9,6 +10,7 @@ export interface PlanArgs {
   protocol?: '3.1.1' | '5';
   seed?: number;
   'allow-remote'?: boolean;
+  deadline?: string;
 }
 
 export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
@@ -21,10 +23,15 @@ export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
     .option('protocol', { type: 'string', choices: ['3.1.1', '5'] as const, describe: 'run only this protocol version of the matrix' })
     .option('seed', { type: 'number', describe: 'seed for jitter and ordering (default: the scenario\'s)' })
     .option('allow-remote', { type: 'boolean', describe: 'permit a broker or fault server outside loopback' })
+    .option('deadline', { type: 'string', describe: "stop each scenario after this long (e.g. 10m), as on Ctrl-C, exit 3; default: the scenario's deadline, else its phase timeouts summed" })
     .check((argv) => {
       const seed = argv.seed;
       if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
         throw new HarnessError('E_USAGE', `--seed must be an integer from 0 to 4294967295 (got ${String(argv.seed)})`);
+      }
+      const deadline = argv.deadline;
+      if (deadline !== undefined && !((parseDuration(deadline) ?? 0) > 0)) {
+        throw new HarnessError('E_USAGE', `--deadline ${deadline}: write a duration above 0, such as 90s or 10m`);
       }
       return true;
     }) as Argv<T & PlanArgs>;
@@ -37,5 +44,6 @@ export function planOverrides(argv: PlanArgs): PlanOverrides {
     ...(argv.protocol !== undefined ? { protocol: argv.protocol } : {}),
     ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
     ...(argv['allow-remote'] !== undefined ? { allowRemote: argv['allow-remote'] } : {}),
+    ...(argv.deadline !== undefined ? { deadlineMs: parseDuration(argv.deadline)! } : {}),
   };
 }

@@ -65,3 +65,9 @@ export function describeExpiryPhase(phase: MeasureExpiryPhase): string {
     .join(', ');
   return `measure expiry of ${phase.groups.join(', ')} (${closes}; ${Math.round(phase.probeShare * 1000) / 10}% probed)`;
 }
+
+/** The longest the phase can take by its own bounds (the scenario's default deadline adds these up). */
+export function expiryPhaseLimitMs(phase: MeasureExpiryPhase, run: RunPlan): number {
+  const sessions = run.groups.filter((g) => phase.groups.includes(g.name)).reduce((n, g) => n + g.count, 0);
+  return CONNECT_LIMIT_MS + sessions * 10 + CLOSE_LIMIT_MS + phase.maxWaitMs + OBSERVE_SLACK_MS;
+}

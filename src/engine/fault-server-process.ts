@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { HarnessError } from '../errors.js';
-import { isLoopbackAddress } from '../net/loopback.js';
+import { isLoopbackUrl } from '../net/loopback.js';
 import { openFileLimit } from '../net/open-files.js';
 
 export interface FaultServerHandle {
@@ -84,13 +84,9 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /** A Toxiproxy the user runs: checked for reachability, never stopped by us. */
 export async function connectToxiproxy(url: string, allowRemote: boolean): Promise<FaultServerHandle> {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    throw new HarnessError('E_USAGE', `--toxiproxy ${url}: not a URL (expected e.g. http://127.0.0.1:8474)`);
-  }
-  if (!allowRemote && host !== 'localhost' && !isLoopbackAddress(host)) {
+  if (!URL.canParse(url)) throw new HarnessError('E_USAGE', `--toxiproxy ${url}: not a URL (expected e.g. http://127.0.0.1:8474)`);
+  // Loading the scenario refused it already, naming the field; this guards other callers.
+  if (!allowRemote && !isLoopbackUrl(url)) {
     throw new HarnessError(
       'E_REMOTE_TARGET',
       `fault server ${url} is outside loopback: pass --allow-remote (or allowRemote: true) to use it`,

@@ -1,15 +1,18 @@
 import { findMosquittoBinary } from '../brokers/capabilities.js';
 import { chooseAutoBroker } from '../brokers/start-broker.js';
 import type { BrokerSpec } from '../brokers/types.js';
+import { HarnessError } from '../errors.js';
 import type { Plan } from '../scenario/plan.js';
+import { formatDeadline, scenarioDeadlineMs } from './deadline.js';
 import { executeRun } from './execute-run.js';
 import { connectToxiproxy, startEmbeddedFaultServers, type FaultServerHandle } from './fault-server-process.js';
 import type { RunRecord } from './run-record.js';
-import { emitSafely, phaseEstimateMs, runEstimateMs, type ProgressListener } from './run-progress.js';
+import { emitSafely, phaseEstimateMs, runEstimateMs, type ProgressEvent, type ProgressListener } from './run-progress.js';
 
 export interface ScenarioRunOptions {
   /** Where this invocation writes (broker configs and logs, per run). */
   runDir: string;
+  /** Aborting it stops the invocation (Ctrl-C); the scenario's deadline stops it too. */
   signal: AbortSignal;
   log: (line: string) => void;
   /** Progress events for a renderer (run-start/-end, phases, clients' counters); optional. */
@@ -35,14 +38,47 @@ function largestProxiedPopulation(plan: Plan): number {
   return Math.max(0, ...proxied);
 }
 
+/** Where the invocation is, from its progress events: what a deadline names. */
+class Whereabouts {
+  #run: string | undefined;
+  #phase: { number: number; label: string; running: boolean } | undefined;
+  constructor(private readonly runs: number) {}
+
+  note(event: ProgressEvent): void {
+    if (event.type === 'run-start') {
+      this.#run = event.run;
+      this.#phase = undefined;
+    } else if (event.type === 'phase-start') this.#phase = { number: event.phase + 1, label: event.label, running: true };
+    else if (event.type === 'phase-end' && this.#phase) this.#phase.running = false;
+  }
+
+  describe(): string {
+    const ofRun = this.runs > 1 ? ` of run ${this.#run}` : '';
+    if (this.#phase) return `${this.#phase.running ? 'during' : 'after'} phase ${this.#phase.number} (${this.#phase.label})${ofRun}`;
+    return this.#run === undefined ? 'before the first run started' : `while run ${this.#run} was starting`;
+  }
+}
+
 /**
  * Runs every run of the plan in order against a fault server started (or reached) once.
  * Never throws: an error ends the invocation early but what was measured is returned.
  */
 export async function runScenario(plan: Plan, options: ScenarioRunOptions): Promise<ScenarioOutcome> {
-  const { log, signal } = options;
+  const { log } = options;
   const records: RunRecord[] = [];
   let faultServers: FaultServerHandle[] = [];
+  // The deadline stops the scenario as Ctrl-C does (the same cleanup), with its own reason.
+  const where = new Whereabouts(plan.runs.length);
+  const onProgress: ProgressListener = (event) => {
+    where.note(event);
+    emitSafely(options.onProgress, event);
+  };
+  const deadlineMs = scenarioDeadlineMs(plan);
+  const atDeadline = new AbortController();
+  const timer = setTimeout(() => {
+    atDeadline.abort(new HarnessError('E_ENVIRONMENT', `deadline ${formatDeadline(deadlineMs)} reached ${where.describe()}`));
+  }, deadlineMs);
+  const signal = AbortSignal.any([options.signal, atDeadline.signal]);
   try {
     const broker = await resolveBroker(plan.broker, log);
     faultServers =
@@ -54,7 +90,7 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
       log(`run ${run.id}: ${run.label} (MQTT ${run.protocol})`);
       const clients = run.groups.reduce((n, g) => n + g.count, 0);
       const begun = performance.now();
-      emitSafely(options.onProgress, { type: 'run-start', run: run.id, label: run.label, protocol: run.protocol, index, runs: plan.runs.length, phases: run.phases.length, clients, estimateMs: runEstimateMs(run), phaseEstimatesMs: run.phases.map((p) => phaseEstimateMs(p, run)) });
+      emitSafely(onProgress, { type: 'run-start', run: run.id, label: run.label, protocol: run.protocol, index, runs: plan.runs.length, phases: run.phases.length, clients, estimateMs: runEstimateMs(run), phaseEstimatesMs: run.phases.map((p) => phaseEstimateMs(p, run)) });
       const record = await executeRun({
         plan,
         run,
@@ -63,10 +99,10 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
         runDir: options.runDir,
         signal,
         log,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        onProgress,
       });
       records.push(record);
-      emitSafely(options.onProgress, {
+      emitSafely(onProgress, {
         type: 'run-end',
         run: run.id,
         tookMs: Math.round(performance.now() - begun),
@@ -81,6 +117,7 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
   } catch (error) {
     return { records, error };
   } finally {
+    clearTimeout(timer);
     await Promise.all(faultServers.map((s) => s.stop()));
   }
 }

@@ -43,7 +43,7 @@ export function describePhase(phase: PhasePlan): string {
 }
 
 /** How long a phase that waits on clients may take before the run is declared stuck. */
-function phaseTimeoutMs(phase: PhasePlan, groups: GroupPlan[]): number {
+export function phaseTimeoutMs(phase: PhasePlan, groups: GroupPlan[]): number {
   if (phase.kind !== 'connect' && phase.kind !== 'publish') return 120_000;
   const count = (name: string): number => groups.find((g) => g.name === name)?.count ?? 0;
   if (phase.kind === 'publish') {
@@ -107,7 +107,8 @@ export async function drivePhase(
       break;
     }
   }
-  timeline.push({ at: performance.now(), kind: 'phase-end', phase: index, label });
+  // Work left running by an interrupt may still end: the phase did not.
+  if (!signal.aborted) timeline.push({ at: performance.now(), kind: 'phase-end', phase: index, label });
 }
 
 /**

@@ -13,6 +13,17 @@ export function isLoopbackAddress(address: string): boolean {
   return false;
 }
 
+/** True when a URL's host is localhost or a loopback address; other names are not resolved (so they count as remote). */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || isLoopbackAddress(host);
+}
+
 /** Splits "host:port" (or "[v6]:port") the way Go's net.SplitHostPort does. */
 export function splitHostPort(hostport: string): { host: string; port: string } | undefined {
   if (hostport.startsWith('[')) {

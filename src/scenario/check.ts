@@ -4,6 +4,7 @@ import { formatPath, type Path, type Problem, type Report } from './problems.js'
 import { isMap, variants, type Variant } from './runs.js';
 import type { Scenario } from './schema.js';
 import { checkTargets } from './targets.js';
+import { parseDuration } from './units.js';
 import { groupsIssues, schemaIssues } from './validate.js';
 import type { SourceDoc } from './yaml-positions.js';
 
@@ -30,6 +31,9 @@ export function scenarioProblems(doc: SourceDoc, file: string): Problem[] {
   const damaged = damageFrom(issues.map((i) => i.path));
   if (scenario.protocols !== undefined && scenario.matrix !== undefined) {
     report(['matrix'], 'give either protocols or matrix, not both (matrix entries name their protocol)', { key: true });
+  }
+  if (!damaged(['deadline']) && scenario.deadline !== undefined && parseDuration(scenario.deadline) === 0) {
+    report(['deadline'], 'a deadline of 0 would stop the run before it starts: give a duration above 0, or leave it out for the default');
   }
   checkTargets(damaged(['broker']) ? undefined : scenario.broker, damaged(['faults']) ? undefined : scenario.faults, report);
 

@@ -9,6 +9,7 @@ import { formatPath, type Path, type Report } from './problems.js';
 import { variants, type Variant } from './runs.js';
 import { DEFAULTS, type GroupSpec, type Scenario } from './schema.js';
 import { brokerSpec, brokerUrlProblem, faultsSpec, toxiproxyUrlProblem } from './targets.js';
+import { parseDuration } from './units.js';
 
 /** Command-line flags that win over the file. */
 export interface PlanOverrides {
@@ -20,6 +21,8 @@ export interface PlanOverrides {
   /** A Toxiproxy API URL, or "embedded". */
   toxiproxy?: string;
   allowRemote?: boolean;
+  /** --deadline, in ms. */
+  deadlineMs?: number;
 }
 
 /** Parts of a scenario the schema rejected, skipped so their errors are not echoed. */
@@ -90,11 +93,17 @@ export function expandPlan(scenario: Scenario, file: string, overrides: PlanOver
     scenario: { name: scenario.name, file, ...(scenario.description !== undefined ? { description: scenario.description } : {}) },
     seed: overrides.seed ?? scenario.seed ?? DEFAULTS.seed,
     allowRemote: overrides.allowRemote ?? scenario.allowRemote ?? false,
+    ...deadline(overrides, scenario),
     broker: overrides.broker === undefined ? brokerSpec(scenario.broker) : brokerFromFlag(overrides.broker, scenario),
     faults: overrides.toxiproxy === undefined ? faultsSpec(scenario.faults) : faultsFromFlag(overrides.toxiproxy),
     runs,
     memory: memoryPlan(scenario.memory),
   };
+}
+
+function deadline(overrides: PlanOverrides, scenario: Scenario): Pick<Plan, 'deadlineMs'> {
+  const ms = overrides.deadlineMs ?? (scenario.deadline !== undefined ? parseDuration(scenario.deadline) : undefined);
+  return ms !== undefined ? { deadlineMs: ms } : {};
 }
 
 /** --broker: a kind, or a URL; a URL keeps the file's credential variable names. */

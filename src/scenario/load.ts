@@ -4,8 +4,9 @@ import { scenarioProblems } from './check.js';
 import { expandPlan, type PlanOverrides } from './expand.js';
 import type { Plan } from './plan.js';
 import { ScenarioError } from './problems.js';
+import { refuseRemoteTargets } from './remote-targets.js';
 import type { Scenario } from './schema.js';
-import { parseYaml } from './yaml-positions.js';
+import { parseYaml, type SourceDoc } from './yaml-positions.js';
 
 /**
  * A scenario's text, checked: YAML syntax, the schema and the cross-field rules. Throws a
@@ -13,11 +14,15 @@ import { parseYaml } from './yaml-positions.js';
  * `file` is only used to name the source in messages and in the plan.
  */
 export function parseScenario(text: string, file: string): Scenario {
+  return checkedDoc(text, file).data as Scenario;
+}
+
+function checkedDoc(text: string, file: string): SourceDoc {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) throw new ScenarioError(parsed.problems);
   const problems = scenarioProblems(parsed.doc, file);
   if (problems.length > 0) throw new ScenarioError(problems);
-  return parsed.doc.data as Scenario;
+  return parsed.doc;
 }
 
 /** Reads, checks and expands a scenario file into a Plan; flags win over the file. */
@@ -30,5 +35,8 @@ export function loadScenario(file: string, overrides: PlanOverrides = {}): Plan 
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : (code ?? String(err));
     throw new HarnessError('E_SCENARIO', `${file}: cannot read the scenario: ${why}`);
   }
-  return expandPlan(parseScenario(text, file), file, overrides);
+  const doc = checkedDoc(text, file);
+  const plan = expandPlan(doc.data as Scenario, file, overrides);
+  refuseRemoteTargets(plan, overrides, doc, file);
+  return plan;
 }

@@ -11,6 +11,8 @@ export interface Plan {
   scenario: { name: string; file: string; description?: string };
   seed: number;
   allowRemote: boolean;
+  /** The scenario's overall deadline (its `deadline`, or --deadline); absent: the engine derives one from the phase timeouts. */
+  deadlineMs?: number;
   broker: BrokerSpec;
   faults: { kind: 'embedded' } | { kind: 'toxiproxy'; url: string };
   /** One per matrix entry (or protocol), in file order. */

@@ -327,6 +327,9 @@ export const ScenarioSchema = Type.Object(
     broker: Type.Optional(Broker),
     faults: Type.Optional(Faults),
     allowRemote: Type.Optional(Type.Boolean({ default: false, description: 'allow targets outside loopback' })),
+    deadline: Type.Optional(
+      Duration('the whole scenario (every run) stops here as on Ctrl-C, exit 3; default: the sum of its phase timeouts, plus a minute a run'),
+    ),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, default: DEFAULTS.seed })),
     protocols: Type.Optional(Type.Array(Protocol, { minItems: 1, uniqueItems: true, default: DEFAULTS.protocols })),
     matrix: Type.Optional(Type.Array(MatrixEntry, { minItems: 1, description: 'named variants; instead of protocols' })),

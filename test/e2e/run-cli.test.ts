@@ -6,21 +6,17 @@
  * outlives its test; processes it started are found by parent PID while it runs.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import type { Result } from '../../src/report/result.js';
+import { CLI } from '../helpers/cli.js';
+import { childrenOf, invocationDir, mentioning, noStackTrace, outDir, readResult, runCli, survivors, waitExit } from '../helpers/cli-process.js';
 import { waitUntil } from '../helpers/tcp.js';
-import { useTeardown, type Teardown } from '../helpers/teardown.js';
+import { useTeardown } from '../helpers/teardown.js';
 
-/** dist/test/e2e/x.test.js → dist/src/cli/main.js */
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** The source tree's fixtures: tsc does not copy YAML into dist. */
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/run/', import.meta.url));
 const fixture = (name: string): string => join(FIXTURES, name);
@@ -28,121 +24,8 @@ const fixture = (name: string): string => join(FIXTURES, name);
 const mosquitto = await findMosquittoBinary();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Cli {
-  child: ChildProcessByStdio<null, Readable, Readable>;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<Exit>;
-  hasExited: () => boolean;
-  /** Every process seen with the CLI as its parent while it ran (polled). */
-  children: Set<number>;
-}
-
-function runCli(td: Teardown, args: string[]): Cli {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
-  let done = false;
-  const exited = new Promise<Exit>((resolve) => {
-    child.once('exit', (code, signal) => {
-      done = true;
-      resolve({ code, signal });
-    });
-  });
-  // 'exit' can come before the pipes are drained: wait for 'close' too.
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  // The broker and the fault server the CLI starts are its children: note them while it
-  // runs, so the test can check they are gone after it exits (when they would be orphans).
-  const children = new Set<number>();
-  const poll = setInterval(() => {
-    if (done || child.pid === undefined) return;
-    execFile('pgrep', ['-P', String(child.pid)], (_error, stdout) => {
-      if (done) return;
-      for (const pid of stdout.split('\n').filter(Boolean)) children.add(Number(pid));
-    });
-  }, 100);
-  td.add(`cli pid ${child.pid}`, async () => {
-    clearInterval(poll);
-    if (!done && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-    await exited;
-    // Whatever it left behind (reported by the test's assertions) is killed by its PID.
-    for (const pid of children) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  });
-  void exited.then(() => clearInterval(poll));
-  return { child, stdout: () => out, stderr: () => err, exited: exited.then(async (e) => (await closed, e)), hasExited: () => done, children };
-}
-
-/** The CLI's children that outlived it. */
-const survivors = (cli: Cli): number[] => [...cli.children].filter(alive);
-
-async function waitExit(cli: Cli, timeoutMs: number): Promise<Exit> {
-  await waitUntil(cli.hasExited, timeoutMs, `the CLI to exit (stderr: ${cli.stderr().trim()})`);
-  return cli.exited;
-}
-
-async function outDir(td: Teardown): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mqtt-chaos-run-cli-'));
-  td.add(`rm ${dir}`, () => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** The one invocation folder `run` made in `out` (scenario name and time). */
-function invocationDir(out: string, scenario: string): string {
-  const dirs = readdirSync(out).filter((d) => d.startsWith(`${scenario}-`));
-  assert.equal(dirs.length, 1, `one folder for ${scenario} in ${out}: ${readdirSync(out).join(', ')}`);
-  return join(out, dirs[0]!);
-}
-
-function readResult(dir: string): Result {
-  const file = join(dir, 'result.json');
-  assert.ok(existsSync(file), `${file} written`);
-  return JSON.parse(readFileSync(file, 'utf8')) as Result;
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function mentioning(text: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', text], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l !== '' && !l.includes('pgrep'));
-  } catch {
-    return [];
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Progress the CLI writes on stderr by design (scenario, runs, phases). */
 const PROGRESS = /^(scenario |run |found |no mosquitto|  \[)/;
-
-const noStackTrace = (cli: Cli): void => {
-  assert.doesNotMatch(cli.stderr(), /\n\s+at /, `no stack trace on stderr:\n${cli.stderr()}`);
-  assert.doesNotMatch(cli.stdout(), /\n\s+at /, 'no stack trace on stdout');
-};
 
 describe('mqtt-chaos run', { skip }, () => {
   test('a passing scenario: exit 0, the side-by-side table, result.json (schema 1, one entry per run) and summary.md', async (t) => {

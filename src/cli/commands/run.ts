@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { formatDeadline, scenarioDeadlineMs } from '../../engine/deadline.js';
 import { runScenario } from '../../engine/orchestrator.js';
 import { ExitCode, HarnessError, isHarnessError } from '../../errors.js';
 import { renderReports } from '../../report/render-all.js';
@@ -24,6 +25,11 @@ function runId(plan: Plan): string {
   return `${plan.scenario.name}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}`;
 }
 
+/** What stopped a scenario, as the one line and exit code the CLI ends with. */
+function harnessError(error: unknown): HarnessError {
+  return isHarnessError(error) ? error : new HarnessError('E_ENVIRONMENT', error instanceof Error ? error.message : String(error));
+}
+
 export const runCommand: CommandModule<object, Args> = {
   command: 'run <scenario...>',
   describe: 'run scenarios: every run of the matrix, then the v3.1.1/v5 summary and reports',
@@ -43,6 +49,11 @@ export const runCommand: CommandModule<object, Args> = {
     const controller = new AbortController();
     let interruptedExit: number | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
+      if (interruptedExit !== undefined) {
+        // The user insists: leave now, cleanup or not.
+        process.stderr.write(`mqtt-chaos: second ${signal}: exiting without finishing the cleanup\n`);
+        process.exit(interruptedExit);
+      }
       interruptedExit = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
       log(`${signal}: stopping, cleaning up, writing what was measured…`);
       controller.abort(new Error(`interrupted (${signal})`));
@@ -54,8 +65,10 @@ export const runCommand: CommandModule<object, Args> = {
       for (const plan of plans) {
         const dir = resolve(argv.out, runId(plan));
         progress.event({ type: 'scenario-start', scenario: plan.scenario.name, file: plan.scenario.file, dir, runs: plan.runs.map((r) => r.id) });
-        log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir}`);
+        log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir} (deadline ${formatDeadline(scenarioDeadlineMs(plan))})`);
         const outcome = await runScenario(plan, { runDir: join(dir, 'runs'), signal: controller.signal, log, onProgress: progress.event });
+        // Stopped before any run began (a broker unreachable): nothing measured, no empty report.
+        if (outcome.records.length === 0 && outcome.error !== undefined && interruptedExit === undefined) throw harnessError(outcome.error);
         const result = buildResult(plan, outcome.records);
         // summary.md, junit.xml, report.html: all rendered from the result alone (`report` re-renders them).
         // A report that fails to render must not cost what was measured: result.json is written anyway.
@@ -74,10 +87,7 @@ export const runCommand: CommandModule<object, Args> = {
           exitCode = interruptedExit;
           break;
         }
-        if (outcome.error) {
-          const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-          throw isHarnessError(outcome.error) ? outcome.error : new HarnessError('E_ENVIRONMENT', message);
-        }
+        if (outcome.error) throw harnessError(outcome.error);
         if (result.runs.some((r) => r.verdict === 'fail')) exitCode = ExitCode.checkFailed;
       }
     } finally {
