@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchFaultServer, type BenchRow } from './fault-server.js';
+import { benchIdleClient } from './idle-client.js';
 import { distFile } from './lib/processes.js';
 import { benchPersistentSessions } from './persistent-sessions.js';
 
@@ -9,6 +10,7 @@ import { benchPersistentSessions } from './persistent-sessions.js';
  */
 const suites: Record<string, () => Promise<BenchRow[]>> = {
   'fault-server': benchFaultServer,
+  'idle-client': benchIdleClient,
   'persistent-sessions': benchPersistentSessions,
 };
 
