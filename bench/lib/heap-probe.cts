@@ -4,7 +4,7 @@
  * --import ones), it answers in each thread over a BroadcastChannel, so a bench can weigh
  * threads it does not own (the worker pool's); `probeHeaps` asks them all.
  */
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 
 const CHANNEL = 'mqtt-chaos-heap-probe';
@@ -15,6 +15,9 @@ export interface ThreadHeap {
   heapUsed: number;
   /** Memory outside the heap held by JS objects (Buffers, ArrayBuffers). */
   external: number;
+  /** Heap pages resident (used or not), and those of the young generation among them. */
+  heapPhysical: number;
+  youngPhysical: number;
 }
 
 interface Answer extends ThreadHeap {
@@ -30,8 +33,10 @@ answering.onmessage = (event: unknown) => {
   // Twice: the first pass may only run finalisers that free more.
   gc?.();
   gc?.();
-  const { used_heap_size: heapUsed, external_memory: external } = getHeapStatistics();
-  answering.postMessage({ id: request.probe, threadId, heapUsed, external } satisfies Answer);
+  const { used_heap_size: heapUsed, external_memory: external, total_physical_size: heapPhysical } = getHeapStatistics();
+  const young = getHeapSpaceStatistics().filter((s) => s.space_name === 'new_space' || s.space_name === 'new_large_object_space');
+  const youngPhysical = young.reduce((n, s) => n + s.physical_space_size, 0);
+  answering.postMessage({ id: request.probe, threadId, heapUsed, external, heapPhysical, youngPhysical } satisfies Answer);
 };
 
 let nextProbe = 1;
