@@ -31,12 +31,16 @@ function population(mode: IdleSample['mode'], count: number, shards: number, por
 }
 
 const heapOf = (r: Reading): number => r.heaps.reduce((n, h) => n + h.heapUsed + h.external, 0);
+const youngOf = (r: Reading): number => r.heaps.reduce((n, h) => n + h.youngPhysical, 0);
 
 /**
  * What one idle persistent client costs the harness, against a bare mqtt.js client, in
  * the same run: each kind at two sizes (`clients` and a tenth of it) in fresh processes
  * with the same number of worker threads; the cost is the slope between the two, so
  * threads, modules and the pool cancel out. RSS is the whole process (workers are threads).
+ *
+ * Environment: BENCH_IDLE_CLIENTS (5000), BENCH_IDLE_PROTOCOL (3.1.1 or 5),
+ * BENCH_IDLE_SETTLE_MS (30000), BENCH_IDLE_RATE (harness connect rate/s; unlimited).
  */
 export async function benchIdleClient(): Promise<BenchRow[]> {
   const binary = await findMosquittoBinary();
@@ -56,6 +60,7 @@ export async function benchIdleClient(): Promise<BenchRow[]> {
         rss: (big.settled.rss - little.settled.rss) / n,
         heap: (heapOf(big.settled) - heapOf(little.settled)) / n,
         early: (big.early.rss - little.early.rss) / n,
+        earlyYoung: (youngOf(big.early) - youngOf(little.early)) / n,
       };
     };
     const bare = await slope('bare');
@@ -69,6 +74,13 @@ export async function benchIdleClient(): Promise<BenchRow[]> {
       { metric: 'harness / bare RSS, settled', value: harness.rss / bare.rss, unit: 'ratio', target: '' },
       { metric: 'harness RSS per idle client, 3 s after connecting', value: harness.early / 1024, unit: 'KB', target: '' },
       { metric: 'bare mqtt.js RSS per idle client, 3 s after connecting', value: bare.early / 1024, unit: 'KB', target: '' },
+      {
+        metric: 'of the harness figure 3 s after connecting: young generation grown',
+        value: harness.earlyYoung / 1024,
+        unit: 'KB',
+        target: '',
+        note: 'V8 grows each thread\'s young generation (up to 2 x 16 MB) during the connect burst and shrinks it once idle: a per-thread cost, spread over the clients here',
+      },
       { metric: 'harness JS heap + external per idle client', value: harness.heap / 1024, unit: 'KB', target: '' },
       { metric: 'bare mqtt.js JS heap + external per idle client', value: bare.heap / 1024, unit: 'KB', target: '' },
     ];
