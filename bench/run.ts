@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { benchFaultServer, quickFaultServerSizes } from './fault-server.js';
 import { benchHarness, benchSizes } from './harness.js';
+import { benchIdleClient } from './idle-client.js';
 import { distFile } from './lib/processes.js';
 import { renderTable, type BenchRow } from './lib/row.js';
 import { benchPersistentSessions } from './persistent-sessions.js';
@@ -13,6 +14,7 @@ import { benchPersistentSessions } from './persistent-sessions.js';
 const suites: Record<string, () => Promise<BenchRow[]>> = {
   harness: benchHarness,
   'fault-server': () => benchFaultServer(process.env.BENCH_QUICK === '1' ? quickFaultServerSizes : undefined),
+  'idle-client': benchIdleClient,
   'persistent-sessions': benchPersistentSessions,
 };
 

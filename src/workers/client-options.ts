@@ -10,6 +10,12 @@ import type { Endpoint } from './protocol.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/**
+ * Without a `log`, mqtt.js makes a `debug` logger per client (~1 KB of heap each, for
+ * output nobody sees); with DEBUG set it is kept, so DEBUG=mqttjs* still traces clients.
+ */
+const silent = process.env.DEBUG ? {} : { log: (): void => {} };
+
 export interface OptionsInput {
   clientId: string;
   group: GroupPlan;
@@ -33,6 +39,7 @@ export function clientOptions({ clientId, group, endpoint, protocol, credentials
     reconnectPeriod: 0,
     resubscribe: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    ...silent,
     // v5 only (3.1.1 has no such property); 0 is the protocol default, so it is left out.
     ...(v5 && group.sessionExpiry > 0 ? { properties: { sessionExpiryInterval: group.sessionExpiry } } : {}),
     ...(credentials?.username !== undefined ? { username: credentials.username } : {}),

@@ -10,13 +10,16 @@
  * a fresh one.
  */
 import mqtt from 'mqtt';
-import type { MqttClient, Packet } from 'mqtt';
+import type { IConnackPacket, IPublishPacket, MqttClient, Packet } from 'mqtt';
 import type { ClientLog, ClientRef, ConnectAttempt } from '../metrics/ledger.js';
 import type { Qos } from '../scenario/plan.js';
 import { clientOptions, oneLine, type OptionsInput } from './client-options.js';
 import { jitteredDelay } from './jitter.js';
 
 const GRACEFUL_LIMIT_MS = 5_000;
+
+/** The SimClient each mqtt.js instance was made for (its listeners are shared: see SimClient.#listeners). */
+const owners = new WeakMap<MqttClient, SimClient>();
 
 /** Where a subscriber's messages go; one object per client, so no closure per message. */
 export interface MessageSink {
@@ -34,7 +37,8 @@ export interface ClientSpec extends OptionsInput {
 }
 
 export class SimClient {
-  readonly attempts: ConnectAttempt[] = [];
+  /** Replaced, not pushed into, on the first attempt: a push into [] reserves 17 slots. */
+  attempts: ConnectAttempt[] = [];
   #mqtt: MqttClient | undefined;
   #attempt: ConnectAttempt | undefined;
   /** The current attempt's socket is open (connecting or connected). */
@@ -46,8 +50,9 @@ export class SimClient {
   #timer: NodeJS.Timeout | undefined;
   #wantsSubscription = false;
   #subscribedOnce = false;
-  #onSettled: ((attempt: ConnectAttempt) => void)[] = [];
-  #onClosed: (() => void)[] = [];
+  /** Waiters, made on demand: most clients never have one waiting for long. */
+  #onSettled: ((attempt: ConnectAttempt) => void)[] | undefined;
+  #onClosed: (() => void)[] | undefined;
 
   constructor(readonly spec: ClientSpec) {}
 
@@ -77,7 +82,7 @@ export class SimClient {
   connect(): Promise<ConnectAttempt | undefined> {
     if (this.#stopped) return Promise.resolve(undefined);
     if (this.connected) return Promise.resolve(this.#attempt);
-    const settled = new Promise<ConnectAttempt>((resolve) => this.#onSettled.push(resolve));
+    const settled = new Promise<ConnectAttempt>((resolve) => (this.#onSettled ??= []).push(resolve));
     this.#want = true;
     if (!this.#open) {
       clearTimeout(this.#timer);
@@ -109,7 +114,7 @@ export class SimClient {
       this.#mqtt = undefined;
       return Promise.resolve();
     }
-    const closed = new Promise<void>((resolve) => this.#onClosed.push(resolve));
+    const closed = new Promise<void>((resolve) => (this.#onClosed ??= []).push(resolve));
     this.#closing = mode;
     if (mode === 'abrupt' || !this.connected) {
       inst.end(true);
@@ -137,7 +142,8 @@ export class SimClient {
 
   #startAttempt(): void {
     const attempt: ConnectAttempt = { startedAt: performance.now() };
-    this.attempts.push(attempt);
+    if (this.attempts.length === 0) this.attempts = [attempt];
+    else this.attempts.push(attempt);
     this.#attempt = attempt;
     this.#open = true;
     if (this.#mqtt) this.#mqtt.connect();
@@ -146,26 +152,49 @@ export class SimClient {
 
   #createInstance(): MqttClient {
     const inst = mqtt.connect(clientOptions(this.spec));
-    // Listeners check the instance: a discarded one must not write into the current attempt.
-    inst.on('packetreceive', (packet) => {
-      if (inst === this.#mqtt) this.#onPacket(packet);
-    });
-    inst.on('connect', (connack) => {
-      if (inst === this.#mqtt && this.#wantsSubscription && (!connack.sessionPresent || !this.#subscribedOnce)) {
-        void this.#sendSubscribe();
-      }
-    });
-    inst.on('error', (err) => {
-      if (inst === this.#mqtt && this.#attempt && !this.#stopped) this.#attempt.error ??= oneLine(err);
-    });
-    inst.on('close', () => {
-      if (inst === this.#mqtt) this.#onClose();
-    });
-    inst.on('message', (_topic, payload, packet) => {
-      if (inst === this.#mqtt && !this.#stopped) this.spec.sink?.receive(payload, packet.qos, this.#attempt?.connackAt);
-    });
+    owners.set(inst, this);
+    const on = SimClient.#listeners;
+    inst.on('packetreceive', on.packetreceive);
+    inst.on('connect', on.connect);
+    inst.on('error', on.error);
+    inst.on('close', on.close);
+    inst.on('message', on.message);
     return inst;
   }
+
+  /** The client an instance's event is for; undefined for a discarded instance, which must not write into the current attempt. */
+  static #current(inst: MqttClient): SimClient | undefined {
+    const client = owners.get(inst);
+    return client !== undefined && client.#mqtt === inst ? client : undefined;
+  }
+
+  /**
+   * One set of listeners for every client (five closures per client would cost ~0.4 KB):
+   * mqtt.js calls a listener with the instance as `this`.
+   */
+  static readonly #listeners = {
+    packetreceive(this: MqttClient, packet: Packet): void {
+      const client = SimClient.#current(this);
+      if (client) client.#onPacket(packet);
+    },
+    connect(this: MqttClient, connack: IConnackPacket): void {
+      const client = SimClient.#current(this);
+      if (client && client.#wantsSubscription && (!connack.sessionPresent || !client.#subscribedOnce)) void client.#sendSubscribe();
+    },
+    error(this: MqttClient, err: Error): void {
+      const client = SimClient.#current(this);
+      const attempt = client && !client.#stopped ? client.#attempt : undefined;
+      if (attempt) attempt.error ??= oneLine(err);
+    },
+    close(this: MqttClient): void {
+      const client = SimClient.#current(this);
+      if (client) client.#onClose();
+    },
+    message(this: MqttClient, _topic: string, payload: Buffer, packet: IPublishPacket): void {
+      const client = SimClient.#current(this);
+      if (client && !client.#stopped) client.spec.sink?.receive(payload, packet.qos, client.#attempt?.connackAt);
+    },
+  };
 
   #onPacket(packet: Packet): void {
     const attempt = this.#attempt;
@@ -199,7 +228,9 @@ export class SimClient {
       this.#closing = undefined;
       this.#mqtt = undefined;
     }
-    for (const resolve of this.#onClosed.splice(0)) resolve();
+    const closed = this.#onClosed;
+    this.#onClosed = undefined;
+    for (const resolve of closed ?? []) resolve();
     if (this.#want && !this.#stopped) {
       const { delayMs, jitterMs } = this.spec.group.reconnect;
       this.#timer = setTimeout(() => {
@@ -210,7 +241,9 @@ export class SimClient {
   }
 
   #settle(attempt: ConnectAttempt): void {
-    for (const resolve of this.#onSettled.splice(0)) resolve(attempt);
+    const settled = this.#onSettled;
+    this.#onSettled = undefined;
+    for (const resolve of settled ?? []) resolve(attempt);
   }
 
   #sendSubscribe(): Promise<string | undefined> {

@@ -44,6 +44,17 @@ describe('clientOptions', () => {
     assert.equal('password' in o, false);
     assert.ok(o.connectTimeout !== undefined && o.connectTimeout <= 10_000);
   });
+
+  it('gives every client one silent logger unless DEBUG is set (mqtt.js would make a logger per client)', () => {
+    const a = clientOptions({ clientId: 'a', group: group({}), endpoint, protocol: '5' });
+    const b = clientOptions({ clientId: 'b', group: group({}), endpoint, protocol: '3.1.1' });
+    if (process.env.DEBUG) {
+      assert.equal(a.log, undefined);
+    } else {
+      assert.equal(typeof a.log, 'function');
+      assert.equal(a.log, b.log);
+    }
+  });
 });
 
 describe('oneLine', () => {
