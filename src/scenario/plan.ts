@@ -66,8 +66,16 @@ export interface GroupPlan {
   via: 'proxy' | 'direct';
   /** Absent: unlimited. */
   connectRatePerSec?: number;
-  reconnect: { delayMs: number; jitterMs: number };
+  reconnect: ReconnectPlan;
 }
+
+/**
+ * How a client waits before retrying a lost connection: `fixed` = delay ± jitter every
+ * time; `exponential` = full jitter, uniform in [0, min(max, delay × 2^failures)).
+ */
+export type ReconnectPlan =
+  | { backoff: 'fixed'; delayMs: number; jitterMs: number }
+  | { backoff: 'exponential'; delayMs: number; maxMs: number };
 
 export interface ConnectPhase {
   kind: 'connect';

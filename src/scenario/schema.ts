@@ -21,8 +21,10 @@ export const DEFAULTS = {
   keepAlive: '30s',
   qos: 1,
   via: 'proxy',
+  reconnectBackoff: 'exponential',
   reconnectDelay: '1s',
   reconnectJitter: '1s',
+  reconnectMax: '5s',
   payloadBytes: 64,
   drainTimeout: '30s',
   disconnectMode: 'graceful',
@@ -101,8 +103,14 @@ const GroupSchema = Type.Object(
     reconnect: Type.Optional(
       Type.Object(
         {
-          delay: Type.Optional(Duration('wait before retrying a lost connection', DEFAULTS.reconnectDelay)),
-          jitter: Type.Optional(Duration('random spread, +/-, around delay', DEFAULTS.reconnectJitter)),
+          backoff: Type.Optional(
+            OneOf(['exponential', 'fixed'] as const, 'exponential: each wait uniform in [0, min(max, delay × 2^failures)) (full jitter); fixed: delay ± jitter every time. Default exponential, or fixed when jitter is given', {
+              default: DEFAULTS.reconnectBackoff,
+            }),
+          ),
+          delay: Type.Optional(Duration('fixed: the wait before retrying; exponential: the first cap, doubled per failed attempt', DEFAULTS.reconnectDelay)),
+          jitter: Type.Optional(Duration('fixed only: random spread, +/-, around delay', DEFAULTS.reconnectJitter)),
+          max: Type.Optional(Duration('exponential only: the cap the waits grow to (bounds heal-to-reconnect)', DEFAULTS.reconnectMax)),
         },
         Strict,
       ),

@@ -14,7 +14,7 @@ import type { MqttClient, Packet } from 'mqtt';
 import type { ClientLog, ClientRef, ConnectAttempt } from '../metrics/ledger.js';
 import type { Qos } from '../scenario/plan.js';
 import { clientOptions, oneLine, type OptionsInput } from './client-options.js';
-import { jitteredDelay } from './jitter.js';
+import { reconnectDelay } from './jitter.js';
 
 const GRACEFUL_LIMIT_MS = 5_000;
 
@@ -44,6 +44,8 @@ export class SimClient {
   #stopped = false;
   #closing: 'graceful' | 'abrupt' | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Attempts since the last CONNACK that got none: the exponential backoff's exponent. */
+  #failures = 0;
   #wantsSubscription = false;
   #subscribedOnce = false;
   #onSettled: ((attempt: ConnectAttempt) => void)[] = [];
@@ -200,12 +202,13 @@ export class SimClient {
       this.#mqtt = undefined;
     }
     for (const resolve of this.#onClosed.splice(0)) resolve();
+    // Backoff grows with the attempts since the last CONNACK, and starts over after one.
+    this.#failures = attempt?.connackAt === undefined ? this.#failures + 1 : 0;
     if (this.#want && !this.#stopped) {
-      const { delayMs, jitterMs } = this.spec.group.reconnect;
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         if (this.#want && !this.#stopped) this.#startAttempt();
-      }, jitteredDelay(this.spec.random, delayMs, jitterMs));
+      }, reconnectDelay(this.spec.group.reconnect, this.spec.random, this.#failures));
     }
   }
 

@@ -53,7 +53,7 @@ describe('expandPlan: the valid full example', () => {
         topic: 'fleet/v5-one-hour-expiry/{i}/cmd',
         via: 'proxy',
         connectRatePerSec: 500,
-        reconnect: { delayMs: 1000, jitterMs: 500 },
+        reconnect: { backoff: 'fixed', delayMs: 1000, jitterMs: 500 },
       },
       {
         name: 'backend',
@@ -65,7 +65,7 @@ describe('expandPlan: the valid full example', () => {
         keepAliveSec: 30,
         qos: 1,
         via: 'direct',
-        reconnect: { delayMs: 1000, jitterMs: 1000 },
+        reconnect: { backoff: 'exponential', delayMs: 1000, maxMs: 5000 },
       },
     ]);
     // 3.1.1 has no expiry: CleanSession=0 keeps the session for good, and the plan says so.
