@@ -94,6 +94,7 @@ export function expandPlan(scenario: Scenario, file: string, overrides: PlanOver
     faults: overrides.toxiproxy === undefined ? faultsSpec(scenario.faults) : faultsFromFlag(overrides.toxiproxy),
     runs,
     memory: memoryPlan(scenario.memory),
+    ...(scenario.scale?.connectionsPerPort !== undefined ? { connectionsPerPort: scenario.scale.connectionsPerPort } : {}),
   };
 }
 

@@ -17,6 +17,8 @@ export interface Plan {
   runs: RunPlan[];
   /** Broker memory sampling; absent: none (a plan built by hand). expandPlan always sets it. */
   memory?: MemoryPlan;
+  /** Set by `scale.connectionsPerPort` (a testing/tuning knob); absent: half the ephemeral range. */
+  connectionsPerPort?: number;
 }
 
 /** Which memory probes a run uses, and how often they are read. */

@@ -328,6 +328,20 @@ const Faults = Type.Union([Type.Literal('embedded'), Type.Object({ toxiproxy: Ur
   default: 'embedded',
 });
 
+const Scale = Type.Object(
+  {
+    connectionsPerPort: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description:
+          'testing/tuning: most connections on one (source address, destination port) pair before the harness spreads over more proxy listen ports, broker listeners and 127.0.0.x source addresses; default half the ephemeral port range',
+      }),
+    ),
+  },
+  { ...Strict, description: 'how connections are spread over ports and addresses' },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     name: Pattern('name', 'names the reports'),
@@ -342,6 +356,7 @@ export const ScenarioSchema = Type.Object(
     phases: Type.Array(PhaseSchema, { minItems: 1 }),
     expect: Type.Optional(Expect),
     memory: Type.Optional(Memory),
+    scale: Type.Optional(Scale),
   },
   Strict,
 );

@@ -9,11 +9,10 @@
  * a real client would. An explicit disconnect ends that instance; the next connect starts
  * a fresh one.
  */
-import mqtt from 'mqtt';
-import type { MqttClient, Packet } from 'mqtt';
+import { MqttClient, type Packet } from 'mqtt';
 import type { ClientLog, ClientRef, ConnectAttempt } from '../metrics/ledger.js';
 import type { Qos } from '../scenario/plan.js';
-import { clientOptions, oneLine, type OptionsInput } from './client-options.js';
+import { clientOptions, connectionTo, oneLine, type OptionsInput } from './client-options.js';
 import { reconnectDelay } from './jitter.js';
 
 const GRACEFUL_LIMIT_MS = 5_000;
@@ -147,7 +146,7 @@ export class SimClient {
   }
 
   #createInstance(): MqttClient {
-    const inst = mqtt.connect(clientOptions(this.spec));
+    const inst = new MqttClient(connectionTo(this.spec.endpoint), clientOptions(this.spec));
     // Listeners check the instance: a discarded one must not write into the current attempt.
     inst.on('packetreceive', (packet) => {
       if (inst === this.#mqtt) this.#onPacket(packet);
