@@ -4,6 +4,9 @@ import type { BrokerSpec } from '../brokers/types.js';
 import type { Plan } from '../scenario/plan.js';
 import { executeRun } from './execute-run.js';
 import { connectToxiproxy, startEmbeddedFaultServers, type FaultServerHandle } from './fault-server-process.js';
+import { HarnessError } from '../errors.js';
+import { outOfFilesLine } from '../net/open-files.js';
+import { preflightOpenFiles } from './open-files-preflight.js';
 import type { RunRecord } from './run-record.js';
 import { emitSafely, phaseEstimateMs, runEstimateMs, type ProgressListener } from './run-progress.js';
 
@@ -44,6 +47,7 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
   const records: RunRecord[] = [];
   let faultServers: FaultServerHandle[] = [];
   try {
+    preflightOpenFiles(plan);
     const broker = await resolveBroker(plan.broker, log);
     faultServers =
       plan.faults.kind === 'embedded'
@@ -75,6 +79,9 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
       });
       if (record.unsupported) log(`  [${run.id}] not run: ${record.unsupported}`);
       if (record.incomplete) log(`  [${run.id}] incomplete: ${record.incomplete}`);
+      // Out of descriptors: the next run would only fail the same way; stop with the one line (exit 3).
+      const outOfFiles = record.incomplete === undefined ? undefined : outOfFilesLine(record.incomplete);
+      if (outOfFiles) throw new HarnessError('E_ENVIRONMENT', outOfFiles);
       if (signal.aborted) throw signal.reason;
     }
     return { records };
