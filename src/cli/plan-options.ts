@@ -9,6 +9,7 @@ export interface PlanArgs {
   protocol?: '3.1.1' | '5';
   seed?: number;
   'allow-remote'?: boolean;
+  count?: string[];
 }
 
 export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
@@ -21,6 +22,7 @@ export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
     .option('protocol', { type: 'string', choices: ['3.1.1', '5'] as const, describe: 'run only this protocol version of the matrix' })
     .option('seed', { type: 'number', describe: 'seed for jitter and ordering (default: the scenario\'s)' })
     .option('allow-remote', { type: 'boolean', describe: 'permit a broker or fault server outside loopback' })
+    .option('count', { type: 'string', array: true, describe: 'GROUP=N [GROUP=N ...]: run GROUP with N clients instead of the file\'s count' })
     .check((argv) => {
       const seed = argv.seed;
       if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
@@ -37,5 +39,22 @@ export function planOverrides(argv: PlanArgs): PlanOverrides {
     ...(argv.protocol !== undefined ? { protocol: argv.protocol } : {}),
     ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
     ...(argv['allow-remote'] !== undefined ? { allowRemote: argv['allow-remote'] } : {}),
+    ...(argv.count !== undefined ? { counts: parseCounts(argv.count) } : {}),
   };
+}
+
+/** The schema's bounds for a group's count: 1 to 1,000,000. */
+const MAX_COUNT = 1_000_000;
+
+function parseCounts(items: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) {
+    const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(item);
+    const count = Number(match?.[2]);
+    if (!match || !(count >= 1 && count <= MAX_COUNT)) {
+      throw new HarnessError('E_USAGE', `--count ${item}: write GROUP=N with N from 1 to ${MAX_COUNT}, e.g. --count devices=500`);
+    }
+    counts[match[1]!] = count;
+  }
+  return counts;
 }
