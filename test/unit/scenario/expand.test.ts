@@ -120,6 +120,18 @@ describe('expandPlan: the valid full example', () => {
   });
 });
 
+describe('expandPlan: --count GROUP=N', () => {
+  it('sets the group size in every run; an unknown group or a clientId without {i} is a usage error', () => {
+    const plan = loadScenario(FULL, { counts: { devices: 7, backend: 1 } });
+    for (const run of plan.runs) {
+      assert.deepEqual(run.groups.map((g) => [g.name, g.count]), [['devices', 7], ['backend', 1]]);
+    }
+    assert.throws(() => loadScenario(FULL, { counts: { nope: 3 } }), { code: 'E_USAGE', message: '--count nope=3: no group nope (the scenario has devices, backend)' });
+    const single = parseScenario('name: t\ngroups:\n  d: { count: 1, role: publisher, clientId: only }\nphases:\n  - connect: {}\n', 't.yaml');
+    assert.throws(() => expandPlan(single, 't.yaml', { counts: { d: 2 } }), { code: 'E_USAGE', message: "--count d=2: group d's clientId has no {i}, so it takes one client only" });
+  });
+});
+
 describe('expandPlan: defaults of a minimal scenario', () => {
   const plan = expandPlan(parseScenario(BASE, 'base.yaml'), 'base.yaml');
 
