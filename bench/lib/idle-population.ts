@@ -81,7 +81,7 @@ async function harness(): Promise<IdleSample> {
     qos: 1,
     topic,
     via: 'direct',
-    reconnect: { delayMs: 3_000, jitterMs: 1_000 },
+    reconnect: { backoff: 'fixed', delayMs: 3_000, jitterMs: 1_000 },
   };
   const inits: ShardInit[] = splitExactly(count, shards).map((slice, shard) => ({
     shard,

@@ -23,6 +23,8 @@ export interface MosquittoStartOptions {
   runDir: string;
   options: MosquittoOptions;
   log?: (line: string) => void;
+  /** Loopback listeners to open (default 1); `ports` lists them. */
+  listeners?: number;
 }
 
 interface Launch {
@@ -30,6 +32,7 @@ interface Launch {
   configFile: string;
   logFile: string;
   port: number;
+  extraPorts: number[];
 }
 
 /** A Mosquitto process the harness started, configured and will stop. */
@@ -38,6 +41,7 @@ export class ManagedMosquitto implements BrokerTarget {
   readonly software = 'mosquitto' as const;
   readonly host = HOST;
   readonly port: number;
+  readonly ports: readonly number[];
   readonly url: string;
   readonly version: string;
   readonly protocols: readonly ProtocolVersion[];
@@ -53,6 +57,7 @@ export class ManagedMosquitto implements BrokerTarget {
     this.#launch = launch;
     this.#child = child;
     this.port = launch.port;
+    this.ports = [launch.port, ...launch.extraPorts];
     this.url = `mqtt://${HOST}:${launch.port}`;
     this.version = version;
     this.protocols = protocols;
@@ -100,7 +105,7 @@ export class ManagedMosquitto implements BrokerTarget {
   }
 }
 
-export async function startMosquitto({ binary, runDir, options, log }: MosquittoStartOptions): Promise<ManagedMosquitto> {
+export async function startMosquitto({ binary, runDir, options, log, listeners = 1 }: MosquittoStartOptions): Promise<ManagedMosquitto> {
   validateMosquittoOptions(options);
   await mkdir(runDir, { recursive: true });
   const version = await readMosquittoVersion(binary);
@@ -108,8 +113,13 @@ export async function startMosquitto({ binary, runDir, options, log }: Mosquitto
   const logFile = join(runDir, 'mosquitto.log');
   for (let attempt = 1; ; attempt++) {
     const port = await freeLoopbackPort();
-    await writeFile(configFile, renderMosquittoConfig({ port, runDir, options }));
-    const spec: Launch = { binary, configFile, logFile, port };
+    const extraPorts: number[] = [];
+    for (let tries = 0; extraPorts.length < listeners - 1 && tries < 3 * listeners; tries++) {
+      const extra = await freeLoopbackPort();
+      if (extra !== port && !extraPorts.includes(extra)) extraPorts.push(extra);
+    }
+    await writeFile(configFile, renderMosquittoConfig({ port, extraPorts, runDir, options }));
+    const spec: Launch = { binary, configFile, logFile, port, extraPorts };
     let child: ChildProcess;
     try {
       child = await launch(spec);

@@ -26,7 +26,7 @@ export async function startBroker(spec: BrokerSpec, opts: StartBrokerOptions): P
       const binary = await findMosquittoBinary();
       const choice = chooseAutoBroker(binary);
       log?.(choice.message);
-      return binary ? startMosquitto({ binary, runDir, options: {}, log }) : startAedes({ runDir });
+      return binary ? startMosquitto({ binary, runDir, options: {}, log, listeners: opts.listeners }) : startAedes({ runDir });
     }
     case 'managed-mosquitto': {
       const binary = await findMosquittoBinary();
@@ -36,7 +36,7 @@ export async function startBroker(spec: BrokerSpec, opts: StartBrokerOptions): P
           'managed-mosquitto: no mosquitto on PATH, /usr/sbin or /usr/local/sbin; install mosquitto, or use embedded-aedes or a broker URL',
         );
       }
-      return startMosquitto({ binary, runDir, options: spec.options, log });
+      return startMosquitto({ binary, runDir, options: spec.options, log, listeners: opts.listeners });
     }
     case 'embedded-aedes':
       return startAedes({ runDir });

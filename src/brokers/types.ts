@@ -28,6 +28,8 @@ export interface BrokerTarget {
   readonly kind: 'managed-mosquitto' | 'embedded-aedes' | 'external';
   readonly host: string;
   readonly port: number;
+  /** Every port it listens on, `port` first, when it has more than one (a managed broker asked for `listeners`). */
+  readonly ports?: readonly number[];
   /** mqtt://host:port, without credentials: safe to print and to store in a report. */
   readonly url: string;
   readonly protocols: readonly ProtocolVersion[];
@@ -50,6 +52,8 @@ export interface StartBrokerOptions {
   /** Where generated config and broker logs go; created if missing. */
   runDir: string;
   log?: (line: string) => void;
+  /** How many loopback listeners a managed Mosquitto opens (default 1): spreads ephemeral ports. */
+  listeners?: number;
   /** An external target outside loopback needs this explicit opt-in (`--allow-remote`). */
   allowRemote?: boolean;
   /** Where `usernameEnv`/`passwordEnv` are looked up; process.env unless given. */

@@ -11,6 +11,7 @@ export interface PlanArgs {
   seed?: number;
   'allow-remote'?: boolean;
   deadline?: string;
+  count?: string[];
 }
 
 export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
@@ -24,6 +25,7 @@ export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
     .option('seed', { type: 'number', describe: 'seed for jitter and ordering (default: the scenario\'s)' })
     .option('allow-remote', { type: 'boolean', describe: 'permit a broker or fault server outside loopback' })
     .option('deadline', { type: 'string', describe: "stop each scenario after this long (e.g. 10m), as on Ctrl-C, exit 3; default: the scenario's deadline, else its phase timeouts summed" })
+    .option('count', { type: 'string', array: true, describe: 'GROUP=N [GROUP=N ...]: run GROUP with N clients instead of the file\'s count' })
     .check((argv) => {
       const seed = argv.seed;
       if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
@@ -45,5 +47,22 @@ export function planOverrides(argv: PlanArgs): PlanOverrides {
     ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
     ...(argv['allow-remote'] !== undefined ? { allowRemote: argv['allow-remote'] } : {}),
     ...(argv.deadline !== undefined ? { deadlineMs: parseDuration(argv.deadline)! } : {}),
+    ...(argv.count !== undefined ? { counts: parseCounts(argv.count) } : {}),
   };
+}
+
+/** The schema's bounds for a group's count: 1 to 1,000,000. */
+const MAX_COUNT = 1_000_000;
+
+function parseCounts(items: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) {
+    const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(item);
+    const count = Number(match?.[2]);
+    if (!match || !(count >= 1 && count <= MAX_COUNT)) {
+      throw new HarnessError('E_USAGE', `--count ${item}: write GROUP=N with N from 1 to ${MAX_COUNT}, e.g. --count devices=500`);
+    }
+    counts[match[1]!] = count;
+  }
+  return counts;
 }

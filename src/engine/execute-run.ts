@@ -5,6 +5,7 @@ import type { BrokerSpec, BrokerTarget } from '../brokers/types.js';
 import type { Plan, RunPlan } from '../scenario/plan.js';
 import { shardCount, startShards } from '../workers/pool.js';
 import { splitExactly, type Endpoint, type ShardInit } from '../workers/protocol.js';
+import { groupEndpoints, spreadForRun } from './connection-spread.js';
 import { FaultController } from './fault-controller.js';
 import { within } from '../clock.js';
 import { describePhase, drivePhase, type Shards } from './phase-driver.js';
@@ -96,7 +97,8 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   const startedAt = performance.now();
   const startedAtIso = new Date().toISOString();
   const timeline: TimelineEvent[] = [];
-  const target = await startBroker(ctx.broker, { runDir, log, allowRemote: ctx.plan.allowRemote });
+  const spread = spreadForRun(ctx.plan, run, ctx.broker, ctx.faultServerUrls.length, log);
+  const target = await startBroker(ctx.broker, { runDir, log, allowRemote: ctx.plan.allowRemote, listeners: spread.brokerPorts });
   const base = { run, broker: brokerInfo(target, ctx.broker), startedAt, startedAtIso, timeline, ledgers: [] };
   if (!target.protocols.includes(run.protocol)) {
     await target.stop();
@@ -112,10 +114,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   try {
     // Before any client connects: its `start` reading is the baseline. Never throws.
     sampler = await MemorySampler.start(ctx.plan.memory, target, { allowRemote: ctx.plan.allowRemote, log, prefix: `  [${run.id}] ` });
-    const endpoints = new Map<string, Endpoint[]>();
-    for (const group of run.groups) {
-      if (group.via === 'proxy') endpoints.set(group.name, await faults.proxiesFor(group.name, target));
-    }
+    const endpoints = await groupEndpoints(run, spread, target, faults);
     shards = await startShards(shardInits(ctx, endpoints, target), (event) => {
       if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);
     });

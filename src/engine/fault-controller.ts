@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { HarnessError } from '../errors.js';
 import type { FaultPlan, Stream } from '../scenario/plan.js';
+import type { ProxyPortPlan } from '../net/spread.js';
 import type { Endpoint } from '../workers/protocol.js';
 
 interface ToxicSpec {
@@ -13,8 +14,9 @@ interface ToxicSpec {
 }
 
 /**
- * The proxies of one run and the faults on them: for each proxied group one proxy on each
- * fault server (several servers share out the descriptors of large populations). It
+ * The proxies of one run and the faults on them: for each proxied group one or more
+ * proxies on each fault server (several servers share out the descriptors of large
+ * populations; several listen ports per server share out ephemeral ports). It
  * deletes only the proxies it created (an external Toxiproxy is left as found).
  */
 export class FaultController {
@@ -28,17 +30,19 @@ export class FaultController {
     this.prefix = `mqtt-chaos-${runId}-${randomBytes(3).toString('hex')}`;
   }
 
-  /** Creates the group's proxies in front of the broker; returns where each server's share connects. */
-  async proxiesFor(group: string, broker: Endpoint): Promise<Endpoint[]> {
+  /**
+   * Creates the group's proxies, one per planned listen port (each on its fault server,
+   * forwarding to its broker listener); returns their addresses in the plan's order.
+   */
+  async proxiesFor(group: string, brokerPorts: readonly Endpoint[], ports: readonly ProxyPortPlan[]): Promise<Endpoint[]> {
     const created: Proxy[] = [];
     this.proxies.set(group, created);
-    for (const [index, api] of this.servers.entries()) {
+    for (const [index, { server, upstream }] of ports.entries()) {
+      const api = this.servers[server];
+      const broker = brokerPorts[upstream];
+      if (!api || !broker) throw new Error(`proxy plan for ${group}: no server ${server} or broker port ${upstream}`);
       const proxy = await this.call(`create proxy for ${group}`, () =>
-        api.createProxy({
-          name: `${this.prefix}-${group}-${index}`,
-          listen: '127.0.0.1:0',
-          upstream: `${broker.host}:${broker.port}`,
-        }),
+        api.createProxy({ name: `${this.prefix}-${group}-${index}`, listen: '127.0.0.1:0', upstream: `${broker.host}:${broker.port}` }),
       );
       created.push(proxy);
     }

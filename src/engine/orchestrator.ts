@@ -6,6 +6,8 @@ import type { Plan } from '../scenario/plan.js';
 import { formatDeadline, scenarioDeadlineMs } from './deadline.js';
 import { executeRun } from './execute-run.js';
 import { connectToxiproxy, startEmbeddedFaultServers, type FaultServerHandle } from './fault-server-process.js';
+import { outOfFilesLine } from '../net/open-files.js';
+import { preflightOpenFiles } from './open-files-preflight.js';
 import type { RunRecord } from './run-record.js';
 import { emitSafely, phaseEstimateMs, runEstimateMs, type ProgressEvent, type ProgressListener } from './run-progress.js';
 
@@ -80,6 +82,7 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
   }, deadlineMs);
   const signal = AbortSignal.any([options.signal, atDeadline.signal]);
   try {
+    preflightOpenFiles(plan);
     const broker = await resolveBroker(plan.broker, log);
     faultServers =
       plan.faults.kind === 'embedded'
@@ -111,6 +114,9 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
       });
       if (record.unsupported) log(`  [${run.id}] not run: ${record.unsupported}`);
       if (record.incomplete) log(`  [${run.id}] incomplete: ${record.incomplete}`);
+      // Out of descriptors: the next run would only fail the same way; stop with the one line (exit 3).
+      const outOfFiles = record.incomplete === undefined ? undefined : outOfFilesLine(record.incomplete);
+      if (outOfFiles) throw new HarnessError('E_ENVIRONMENT', outOfFiles);
       if (signal.aborted) throw signal.reason;
     }
     return { records };

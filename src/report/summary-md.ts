@@ -40,7 +40,7 @@ export const ROWS: Row[] = [
   ['unexpected', (r) => count(r.redelivery.unexpected)],
   ['not judged', (r) => count(r.redelivery.indeterminate)],
   ['redelivery p50 / p99', (r) => pair(r.redelivery.latency)],
-  ['reconnect p99', (r) => (r.reconnect.time ? duration(r.reconnect.time.p99) : '–')],
+  ['reconnect p50 / p99', (r) => pair(r.reconnect.time)],
 ];
 
 function table(runs: readonly RunResult[]): string[] {

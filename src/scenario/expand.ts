@@ -23,6 +23,8 @@ export interface PlanOverrides {
   allowRemote?: boolean;
   /** --deadline, in ms. */
   deadlineMs?: number;
+  /** Group sizes that win over the file's (and its matrix overrides'), e.g. { devices: 500 }. */
+  counts?: Record<string, number>;
 }
 
 /** Parts of a scenario the schema rejected, skipped so their errors are not echoed. */
@@ -79,6 +81,7 @@ export function expandPlan(scenario: Scenario, file: string, overrides: PlanOver
   const report: Report = (path, message) => {
     throw new Error(`scenario ${file} was not checked: ${formatPath(path)}: ${message}`);
   };
+  scenario = withCounts(scenario, overrides.counts ?? {});
   let runs = variants(scenario, report).map((v) => buildRun(scenario, v, report));
   if (overrides.protocol !== undefined) {
     const all = runs;
@@ -98,12 +101,34 @@ export function expandPlan(scenario: Scenario, file: string, overrides: PlanOver
     faults: overrides.toxiproxy === undefined ? faultsSpec(scenario.faults) : faultsFromFlag(overrides.toxiproxy),
     runs,
     memory: memoryPlan(scenario.memory),
+    ...(scenario.scale?.connectionsPerPort !== undefined ? { connectionsPerPort: scenario.scale.connectionsPerPort } : {}),
   };
 }
 
 function deadline(overrides: PlanOverrides, scenario: Scenario): Pick<Plan, 'deadlineMs'> {
   const ms = overrides.deadlineMs ?? (scenario.deadline !== undefined ? parseDuration(scenario.deadline) : undefined);
   return ms !== undefined ? { deadlineMs: ms } : {};
+}
+
+/** --count group=N on every run's group; the rules a count takes part in checked again. */
+function withCounts(scenario: Scenario, counts: Record<string, number>): Scenario {
+  if (Object.keys(counts).length === 0) return scenario;
+  const groups = { ...scenario.groups };
+  for (const [name, count] of Object.entries(counts)) {
+    const group = groups[name];
+    if (!group) throw new HarnessError('E_USAGE', `--count ${name}=${count}: no group ${name} (the scenario has ${Object.keys(groups).join(', ')})`);
+    if (count > 1 && !(group.clientId ?? DEFAULTS.clientId).includes('{i}')) {
+      throw new HarnessError('E_USAGE', `--count ${name}=${count}: group ${name}'s clientId has no {i}, so it takes one client only`);
+    }
+    groups[name] = { ...group, count };
+  }
+  const matrix = scenario.matrix?.map((entry) => {
+    const override = entry.override?.groups;
+    if (!override) return entry;
+    const counted = Object.fromEntries(Object.entries(override).map(([name, g]) => [name, name in counts ? { ...g, count: counts[name] } : g]));
+    return { ...entry, override: { ...entry.override, groups: counted } };
+  });
+  return { ...scenario, groups, ...(matrix ? { matrix } : {}) };
 }
 
 /** --broker: a kind, or a URL; a URL keeps the file's credential variable names. */

@@ -1,5 +1,5 @@
 import type { ProtocolVersion } from '../brokers/types.js';
-import type { GroupPlan } from './plan.js';
+import type { GroupPlan, ReconnectPlan } from './plan.js';
 import type { Report } from './problems.js';
 import { DEFAULTS, type GroupSpec } from './schema.js';
 import { parseDuration, parseRate } from './units.js';
@@ -33,9 +33,7 @@ export function resolveGroup(name: string, spec: GroupSpec, run: RunContext, rep
   if (keepAliveMs % 1000 !== 0 || keepAliveMs > MAX_KEEPALIVE_SEC * 1000) {
     report(at('keepAlive'), `must be whole seconds from 0s to ${MAX_KEEPALIVE_SEC}s (MQTT keep-alive is an integer of seconds)`);
   }
-  const delayMs = parseDuration(spec.reconnect?.delay ?? DEFAULTS.reconnectDelay) ?? 0;
-  const jitterMs = parseDuration(spec.reconnect?.jitter ?? DEFAULTS.reconnectJitter) ?? 0;
-  if (jitterMs > delayMs) report(at('reconnect', 'jitter'), 'must not exceed reconnect.delay (a retry cannot come before the loss)');
+  const reconnect = reconnectPlan(spec.reconnect ?? {}, (field, message) => report(at('reconnect', field), message));
 
   const clean = spec.session?.clean ?? DEFAULTS.clean;
   const connectRate = spec.connectRate === undefined ? undefined : parseRate(spec.connectRate);
@@ -52,8 +50,29 @@ export function resolveGroup(name: string, spec: GroupSpec, run: RunContext, rep
     ...(spec.topic !== undefined ? { topic: fill(spec.topic) } : {}),
     via: spec.via ?? DEFAULTS.via,
     ...(connectRate !== undefined ? { connectRatePerSec: connectRate } : {}),
-    reconnect: { delayMs, jitterMs },
+    reconnect,
   };
+}
+
+/**
+ * Exponential backoff with full jitter unless the group says otherwise: devices retry so,
+ * and a cut population retrying every second floods the broker (and the harness) with
+ * refused connects. A group that writes `jitter` meant delay ± jitter, so it gets `fixed`.
+ */
+function reconnectPlan(spec: NonNullable<GroupSpec['reconnect']>, report: (field: string, message: string) => void): ReconnectPlan {
+  const backoff = spec.backoff ?? (spec.jitter !== undefined ? 'fixed' : DEFAULTS.reconnectBackoff);
+  const delayMs = parseDuration(spec.delay ?? DEFAULTS.reconnectDelay) ?? 0;
+  if (backoff === 'fixed') {
+    const jitterMs = parseDuration(spec.jitter ?? DEFAULTS.reconnectJitter) ?? 0;
+    if (jitterMs > delayMs) report('jitter', 'must not exceed reconnect.delay (a retry cannot come before the loss)');
+    if (spec.max !== undefined) report('max', 'applies to backoff: exponential only (fixed waits delay ± jitter every time)');
+    return { backoff, delayMs, jitterMs };
+  }
+  if (spec.jitter !== undefined) report('jitter', 'applies to backoff: fixed only (exponential backoff draws each wait from 0 to its cap)');
+  const maxMs = parseDuration(spec.max ?? DEFAULTS.reconnectMax) ?? 0;
+  if (maxMs < delayMs) report('max', 'must not be below reconnect.delay (the first cap)');
+  if (delayMs === 0) report('delay', 'must be above 0 for backoff: exponential (the caps double from it)');
+  return { backoff, delayMs, maxMs };
 }
 
 /** The expiry the protocol applies, and a note where it differs from what was written or

@@ -19,6 +19,8 @@ export interface Plan {
   runs: RunPlan[];
   /** Broker memory sampling; absent: none (a plan built by hand). expandPlan always sets it. */
   memory?: MemoryPlan;
+  /** Set by `scale.connectionsPerPort` (a testing/tuning knob); absent: half the ephemeral range. */
+  connectionsPerPort?: number;
 }
 
 /** Which memory probes a run uses, and how often they are read. */
@@ -68,8 +70,16 @@ export interface GroupPlan {
   via: 'proxy' | 'direct';
   /** Absent: unlimited. */
   connectRatePerSec?: number;
-  reconnect: { delayMs: number; jitterMs: number };
+  reconnect: ReconnectPlan;
 }
+
+/**
+ * How a client waits before retrying a lost connection: `fixed` = delay ± jitter every
+ * time; `exponential` = full jitter, uniform in [0, min(max, delay × 2^failures)).
+ */
+export type ReconnectPlan =
+  | { backoff: 'fixed'; delayMs: number; jitterMs: number }
+  | { backoff: 'exponential'; delayMs: number; maxMs: number };
 
 export interface ConnectPhase {
   kind: 'connect';

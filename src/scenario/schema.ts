@@ -21,8 +21,10 @@ export const DEFAULTS = {
   keepAlive: '30s',
   qos: 1,
   via: 'proxy',
+  reconnectBackoff: 'exponential',
   reconnectDelay: '1s',
   reconnectJitter: '1s',
+  reconnectMax: '5s',
   payloadBytes: 64,
   drainTimeout: '30s',
   disconnectMode: 'graceful',
@@ -101,8 +103,14 @@ const GroupSchema = Type.Object(
     reconnect: Type.Optional(
       Type.Object(
         {
-          delay: Type.Optional(Duration('wait before retrying a lost connection', DEFAULTS.reconnectDelay)),
-          jitter: Type.Optional(Duration('random spread, +/-, around delay', DEFAULTS.reconnectJitter)),
+          backoff: Type.Optional(
+            OneOf(['exponential', 'fixed'] as const, 'exponential: each wait uniform in [0, min(max, delay × 2^failures)) (full jitter); fixed: delay ± jitter every time. Default exponential, or fixed when jitter is given', {
+              default: DEFAULTS.reconnectBackoff,
+            }),
+          ),
+          delay: Type.Optional(Duration('fixed: the wait before retrying; exponential: the first cap, doubled per failed attempt', DEFAULTS.reconnectDelay)),
+          jitter: Type.Optional(Duration('fixed only: random spread, +/-, around delay', DEFAULTS.reconnectJitter)),
+          max: Type.Optional(Duration('exponential only: the cap the waits grow to (bounds heal-to-reconnect)', DEFAULTS.reconnectMax)),
         },
         Strict,
       ),
@@ -320,6 +328,20 @@ const Faults = Type.Union([Type.Literal('embedded'), Type.Object({ toxiproxy: Ur
   default: 'embedded',
 });
 
+const Scale = Type.Object(
+  {
+    connectionsPerPort: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description:
+          'testing/tuning: most connections on one (source address, destination port) pair before the harness spreads over more proxy listen ports, broker listeners and 127.0.0.x source addresses; default half the ephemeral port range',
+      }),
+    ),
+  },
+  { ...Strict, description: 'how connections are spread over ports and addresses' },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     name: Pattern('name', 'names the reports'),
@@ -337,6 +359,7 @@ export const ScenarioSchema = Type.Object(
     phases: Type.Array(PhaseSchema, { minItems: 1 }),
     expect: Type.Optional(Expect),
     memory: Type.Optional(Memory),
+    scale: Type.Optional(Scale),
   },
   Strict,
 );

@@ -3,6 +3,7 @@
  * off in mqtt.js because the client does both itself (seeded jitter; re-subscribe only
  * after Session Present 0, so a lost session stays visible).
  */
+import { createConnection, type Socket } from 'node:net';
 import type { IClientOptions } from 'mqtt';
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { GroupPlan } from '../scenario/plan.js';
@@ -45,6 +46,14 @@ export function clientOptions({ clientId, group, endpoint, protocol, credentials
     ...(credentials?.username !== undefined ? { username: credentials.username } : {}),
     ...(credentials?.password !== undefined ? { password: credentials.password } : {}),
   };
+}
+
+/**
+ * mqtt.js's stream builder for the endpoint: its own TCP builder cannot bind a source
+ * address, which spreading a population over 127.0.0.x needs.
+ */
+export function connectionTo({ host, port, localAddress }: Endpoint): () => Socket {
+  return () => createConnection({ host, port, ...(localAddress !== undefined ? { localAddress } : {}) });
 }
 
 /** An error as one line, with its code when it has one (errno or MQTT reason code). */

@@ -9,12 +9,11 @@
  * a real client would. An explicit disconnect ends that instance; the next connect starts
  * a fresh one.
  */
-import mqtt from 'mqtt';
-import type { IConnackPacket, IPublishPacket, MqttClient, Packet } from 'mqtt';
+import { MqttClient, type IConnackPacket, type IPublishPacket, type Packet } from 'mqtt';
 import type { ClientLog, ClientRef, ConnectAttempt } from '../metrics/ledger.js';
 import type { Qos } from '../scenario/plan.js';
-import { clientOptions, oneLine, type OptionsInput } from './client-options.js';
-import { jitteredDelay } from './jitter.js';
+import { clientOptions, connectionTo, oneLine, type OptionsInput } from './client-options.js';
+import { reconnectDelay } from './jitter.js';
 
 const GRACEFUL_LIMIT_MS = 5_000;
 
@@ -48,6 +47,8 @@ export class SimClient {
   #stopped = false;
   #closing: 'graceful' | 'abrupt' | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Attempts since the last CONNACK that got none: the exponential backoff's exponent. */
+  #failures = 0;
   #wantsSubscription = false;
   #subscribedOnce = false;
   /** Waiters, made on demand: most clients never have one waiting for long. */
@@ -151,7 +152,7 @@ export class SimClient {
   }
 
   #createInstance(): MqttClient {
-    const inst = mqtt.connect(clientOptions(this.spec));
+    const inst = new MqttClient(connectionTo(this.spec.endpoint), clientOptions(this.spec));
     owners.set(inst, this);
     const on = SimClient.#listeners;
     inst.on('packetreceive', on.packetreceive);
@@ -231,12 +232,13 @@ export class SimClient {
     const closed = this.#onClosed;
     this.#onClosed = undefined;
     for (const resolve of closed ?? []) resolve();
+    // Backoff grows with the attempts since the last CONNACK, and starts over after one.
+    this.#failures = attempt?.connackAt === undefined ? this.#failures + 1 : 0;
     if (this.#want && !this.#stopped) {
-      const { delayMs, jitterMs } = this.spec.group.reconnect;
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         if (this.#want && !this.#stopped) this.#startAttempt();
-      }, jitteredDelay(this.spec.random, delayMs, jitterMs));
+      }, reconnectDelay(this.spec.group.reconnect, this.spec.random, this.#failures));
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectAttempt } from '../metrics/ledger.js';
+import { isOutOfFiles, outOfFilesAtRuntime } from '../net/open-files.js';
 import type { SimClient } from './client.js';
 
 export interface ConnectGroup {
@@ -34,6 +35,9 @@ export async function runConnectPhase(groups: ConnectGroup[], shard: number, sha
   const firsts = (await Promise.all(groups.map((g) => startGroup(g, shard, shards)))).flat();
   const failed = firsts.filter((a): a is ConnectAttempt => a !== undefined && a.connackAt === undefined);
   if (failed.length === 0) return undefined;
+  // Out of descriptors: retrying only fails again, so the run stops (the engine says why in one line).
+  const outOfFiles = failed.find((a) => a.error !== undefined && isOutOfFiles(a.error));
+  if (outOfFiles) throw new Error(outOfFilesAtRuntime(outOfFiles.error ?? '', 'the harness process'));
   const example = failed.find((a) => a.error)?.error ?? 'closed before CONNACK';
   return `${failed.length} of ${firsts.length} failed their first attempt (e.g. ${example}); retrying`;
 }

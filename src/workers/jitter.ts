@@ -3,6 +3,7 @@
  * and seed give every client the same sequence of delays, whichever shard owns it, so a
  * reconnect storm can be repeated.
  */
+import type { ReconnectPlan } from '../scenario/plan.js';
 
 /** A client's own seed: FNV-1a of "group/index", mixed with the run's seed. */
 export function clientSeed(runSeed: number, group: string, index: number): number {
@@ -30,4 +31,21 @@ export function createRandom(seed: number): () => number {
 /** Uniform in [delayMs - jitterMs, delayMs + jitterMs], never below 0. */
 export function jitteredDelay(random: () => number, delayMs: number, jitterMs: number): number {
   return Math.max(0, delayMs + (2 * random() - 1) * jitterMs);
+}
+
+/** Uniform in [0, min(maxMs, delayMs × 2^failures)): exponential backoff with full jitter. */
+export function backoffDelay(random: () => number, delayMs: number, maxMs: number, failures: number): number {
+  // 2^30 × any delay is past every cap; a larger exponent would only overflow.
+  const cap = Math.min(maxMs, delayMs * 2 ** Math.min(failures, 30));
+  return random() * cap;
+}
+
+/**
+ * The wait before the next attempt. `failures` counts the attempts since the last CONNACK
+ * that got none (0 right after losing a working connection).
+ */
+export function reconnectDelay(plan: ReconnectPlan, random: () => number, failures: number): number {
+  return plan.backoff === 'fixed'
+    ? jitteredDelay(random, plan.delayMs, plan.jitterMs)
+    : backoffDelay(random, plan.delayMs, plan.maxMs, failures);
 }

@@ -16,6 +16,8 @@ import type { ExpiryCommand } from './expiry-protocol.js';
 export interface Endpoint {
   host: string;
   port: number;
+  /** The source address to bind (127.0.0.x), when one address has too few ephemeral ports. */
+  localAddress?: string;
 }
 
 export interface ShardGroup {

@@ -40,7 +40,7 @@ export function subscribers(name: string, count: number, prefix: string, session
     qos: 1,
     topic: `${prefix}/${name}/{i}`,
     via: 'direct',
-    reconnect: { delayMs: 200, jitterMs: 100 },
+    reconnect: { backoff: 'fixed', delayMs: 200, jitterMs: 100 },
     ...session,
   };
 }
@@ -56,7 +56,7 @@ export function publishers(name: string, count: number, prefix: string): GroupPl
     keepAliveSec: 30,
     qos: 1,
     via: 'direct',
-    reconnect: { delayMs: 200, jitterMs: 100 },
+    reconnect: { backoff: 'fixed', delayMs: 200, jitterMs: 100 },
   };
 }
 

@@ -18,6 +18,12 @@ describe('renderMosquittoConfig', () => {
     assert.match(text, /^# /);
   });
 
+  it('opens one more loopback listener per extra port, with the same settings', () => {
+    const lines = renderMosquittoConfig({ port: 40125, extraPorts: [40126, 40200], runDir: '/r', options: {} }).split('\n');
+    assert.deepEqual(lines.filter((l) => l.startsWith('listener ')), ['listener 40125 127.0.0.1', 'listener 40126 127.0.0.1', 'listener 40200 127.0.0.1']);
+    assert.equal(lines.filter((l) => l === 'allow_anonymous true').length, 1);
+  });
+
   it('appends scenario options, and an option overrides a default in place, written once', () => {
     const text = renderMosquittoConfig({
       port: 1,

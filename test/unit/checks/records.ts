@@ -24,7 +24,7 @@ export function groupPlan(over: Partial<GroupPlan> & Pick<GroupPlan, 'name' | 'r
     keepAliveSec: 10,
     qos: 1,
     via: over.role === 'subscriber' ? 'proxy' : 'direct',
-    reconnect: { delayMs: 100, jitterMs: 0 },
+    reconnect: { backoff: 'fixed', delayMs: 100, jitterMs: 0 },
     ...(over.role === 'subscriber' ? { topic: `${over.name}/{i}` } : {}),
     ...over,
   };

@@ -56,7 +56,7 @@ describe('renderSummary', () => {
     assert.deepEqual(table.get('lost'), ['80 (queue-limit)', '0', '0']);
     assert.deepEqual(table.get('duplicates'), ['0', '0', '1']);
     assert.deepEqual(table.get('redelivery p50 / p99'), ['15 ms / 48 ms', '–', '–']);
-    assert.deepEqual(table.get('reconnect p99'), ['110 ms', '110 ms', '110 ms']);
+    assert.deepEqual(table.get('reconnect p50 / p99'), ['110 ms / 110 ms', '110 ms / 110 ms', '110 ms / 110 ms']);
   });
 
   it('lists failed checks with their one-line cause, and states the trap even for a passing run', () => {

@@ -53,7 +53,7 @@ describe('expandPlan: the valid full example', () => {
         topic: 'fleet/v5-one-hour-expiry/{i}/cmd',
         via: 'proxy',
         connectRatePerSec: 500,
-        reconnect: { delayMs: 1000, jitterMs: 500 },
+        reconnect: { backoff: 'fixed', delayMs: 1000, jitterMs: 500 },
       },
       {
         name: 'backend',
@@ -65,7 +65,7 @@ describe('expandPlan: the valid full example', () => {
         keepAliveSec: 30,
         qos: 1,
         via: 'direct',
-        reconnect: { delayMs: 1000, jitterMs: 1000 },
+        reconnect: { backoff: 'exponential', delayMs: 1000, maxMs: 5000 },
       },
     ]);
     // 3.1.1 has no expiry: CleanSession=0 keeps the session for good, and the plan says so.
@@ -117,6 +117,18 @@ describe('expandPlan: the valid full example', () => {
       { kind: 'heal', groups: ['devices'] },
       { kind: 'disconnect', groups: ['devices', 'backend'], mode: 'abrupt' },
     ]);
+  });
+});
+
+describe('expandPlan: --count GROUP=N', () => {
+  it('sets the group size in every run; an unknown group or a clientId without {i} is a usage error', () => {
+    const plan = loadScenario(FULL, { counts: { devices: 7, backend: 1 } });
+    for (const run of plan.runs) {
+      assert.deepEqual(run.groups.map((g) => [g.name, g.count]), [['devices', 7], ['backend', 1]]);
+    }
+    assert.throws(() => loadScenario(FULL, { counts: { nope: 3 } }), { code: 'E_USAGE', message: '--count nope=3: no group nope (the scenario has devices, backend)' });
+    const single = parseScenario('name: t\ngroups:\n  d: { count: 1, role: publisher, clientId: only }\nphases:\n  - connect: {}\n', 't.yaml');
+    assert.throws(() => expandPlan(single, 't.yaml', { counts: { d: 2 } }), { code: 'E_USAGE', message: "--count d=2: group d's clientId has no {i}, so it takes one client only" });
   });
 });
 

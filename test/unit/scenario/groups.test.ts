@@ -36,6 +36,19 @@ describe('group rules beyond the schema', () => {
     ]);
   });
 
+  it('reconnect: jitter belongs to fixed backoff, max to exponential, and max is at least delay', () => {
+    assert.deepEqual(problems('{ count: 1, role: publisher, reconnect: { backoff: exponential, delay: 2s, jitter: 1s, max: 1s } }'), [
+      '3:89: groups.g.reconnect.jitter: applies to backoff: fixed only (exponential backoff draws each wait from 0 to its cap)',
+      '3:98: groups.g.reconnect.max: must not be below reconnect.delay (the first cap)',
+    ]);
+    assert.deepEqual(problems('{ count: 1, role: publisher, reconnect: { backoff: fixed, max: 5s } }'), [
+      '3:69: groups.g.reconnect.max: applies to backoff: exponential only (fixed waits delay ± jitter every time)',
+    ]);
+    assert.deepEqual(problems('{ count: 1, role: publisher, reconnect: { delay: 0s } }'), [
+      '3:55: groups.g.reconnect.delay: must be above 0 for backoff: exponential (the caps double from it)',
+    ]);
+  });
+
   it('group names are checked, with the rule in words', () => {
     const lines = problemLines('name: t\ngroups:\n  Dev_1: { count: 1, role: publisher }\nphases:\n  - wait: 1s\n');
     assert.deepEqual(lines, ['x.yaml:3:3: groups.Dev_1: invalid name: use a lowercase letter, then lowercase letters, digits or "-"']);

@@ -14,7 +14,7 @@ const group = (session: Partial<GroupPlan>): GroupPlan => ({
   qos: 1,
   topic: 't/{i}',
   via: 'direct',
-  reconnect: { delayMs: 100, jitterMs: 0 },
+  reconnect: { backoff: 'fixed', delayMs: 100, jitterMs: 0 },
   ...session,
 });
 const endpoint = { host: '127.0.0.1', port: 1883 };
