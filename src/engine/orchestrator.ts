@@ -1,6 +1,7 @@
 import { findMosquittoBinary } from '../brokers/capabilities.js';
 import { chooseAutoBroker } from '../brokers/start-broker.js';
 import type { BrokerSpec } from '../brokers/types.js';
+import { HarnessError } from '../errors.js';
 import type { Plan } from '../scenario/plan.js';
 import { executeRun } from './execute-run.js';
 import { connectToxiproxy, startEmbeddedFaultServers, type FaultServerHandle } from './fault-server-process.js';
@@ -76,6 +77,8 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
       if (record.unsupported) log(`  [${run.id}] not run: ${record.unsupported}`);
       if (record.incomplete) log(`  [${run.id}] incomplete: ${record.incomplete}`);
       if (signal.aborted) throw signal.reason;
+      // The environment failed under the run: the next runs would meet it too.
+      if (record.environmentFault) throw new HarnessError('E_ENVIRONMENT', `run ${run.id}: ${record.environmentFault}`);
     }
     return { records };
   } catch (error) {
