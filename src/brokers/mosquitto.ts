@@ -52,7 +52,11 @@ export class ManagedMosquitto implements BrokerTarget {
   #expectingExit = false;
   readonly #exitListeners = new Set<(status: string) => void>();
 
-  constructor(launch: Launch, child: ChildProcess, version: string, protocols: readonly ProtocolVersion[]) {
+  /** Why an anonymous CONNECT was refused at start (its options ask for a login); absent when one was accepted. */
+  readonly anonymousRefusal: string | undefined;
+
+  constructor(launch: Launch, child: ChildProcess, version: string, protocols: readonly ProtocolVersion[], anonymousRefusal?: string) {
+    this.anonymousRefusal = anonymousRefusal;
     this.#launch = launch;
     this.#child = child;
     this.#watch(child);
@@ -154,7 +158,7 @@ export async function startMosquitto({ binary, runDir, options, log }: Mosquitto
     if (probe.refusal) {
       log?.(`managed Mosquitto refuses an anonymous client (${probe.refusal}): the scenario's options decide who may connect`);
     }
-    return new ManagedMosquitto(spec, child, version, probe.protocols);
+    return new ManagedMosquitto(spec, child, version, probe.protocols, probe.refusal);
   }
 }
 

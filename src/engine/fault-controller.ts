@@ -22,9 +22,12 @@ export class FaultController {
   private readonly proxies = new Map<string, Proxy[]>();
   private readonly toxics = new Map<string, string[]>();
   private readonly prefix: string;
+  /** Named in errors, so a failed call says which server failed it. */
+  private readonly where: string;
 
   constructor(urls: readonly string[], runId: string) {
     this.servers = urls.map((url) => new Toxiproxy(url));
+    this.where = urls.join(', ');
     this.prefix = `mqtt-chaos-${runId}-${randomBytes(3).toString('hex')}`;
   }
 
@@ -91,7 +94,7 @@ export class FaultController {
     try {
       return await action();
     } catch (err) {
-      throw new HarnessError('E_ENVIRONMENT', `fault server: ${what} failed: ${(err as Error).message}`);
+      throw new HarnessError('E_ENVIRONMENT', `fault server ${this.where}: ${what} failed: ${(err as Error).message}`);
     }
   }
 }
