@@ -161,7 +161,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       phaseIndex = index;
       phaseLabel = describePhase(phase);
       progress?.phaseStart(index, phase, phaseLabel);
-      await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal, base.broker));
+      await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal, base.broker, target));
       if (phase.kind === 'measure') await sampler?.point(phase.label, index);
       const took = Math.round(performance.now() - started);
       log(`  [${run.id}] phase ${index + 1}/${run.phases.length}: ${phaseLabel} (${took} ms)`);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { HarnessError } from '../errors.js';
-import type { FaultPlan, Stream } from '../scenario/plan.js';
+import type { ProxyFaultPlan, Stream } from '../scenario/plan.js';
 import type { Endpoint } from '../workers/protocol.js';
 
 interface ToxicSpec {
@@ -48,7 +48,7 @@ export class FaultController {
     return created.map((proxy) => ({ host: '127.0.0.1', port: Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1)) }));
   }
 
-  async start(groups: string[], fault: FaultPlan): Promise<void> {
+  async start(groups: string[], fault: ProxyFaultPlan): Promise<void> {
     for (const group of groups) {
       const serial = this.toxics.get(group)?.length ?? 0;
       const toxics = fault.kind === 'cut' ? [] : toxicsFor(fault, serial);
@@ -103,7 +103,7 @@ const streams = (stream: Stream): ('upstream' | 'downstream')[] =>
   stream === 'both' ? ['upstream', 'downstream'] : [stream];
 
 /** The Toxiproxy toxics that make up a fault; names are unique per group. */
-function toxicsFor(fault: Exclude<FaultPlan, { kind: 'cut' }>, serial: number): ToxicSpec[] {
+function toxicsFor(fault: Exclude<ProxyFaultPlan, { kind: 'cut' }>, serial: number): ToxicSpec[] {
   const make = (type: string, stream: 'upstream' | 'downstream', attributes: Record<string, number>, toxicity = 1): ToxicSpec => ({
     name: `${fault.kind}-${stream}-${serial}`,
     type,
