@@ -98,6 +98,7 @@ export class ShardLink {
   taskFailed(err: unknown): void {
     if (!this.closing && !this.#handedIn && !this.#crashed) {
       this.#crashed = true;
+      this.#ended = true;
       clearTimeout(this.#crashTimer);
       const reason = err instanceof Error ? err.message : String(err);
       const message = `worker ended: ${reason}`;
