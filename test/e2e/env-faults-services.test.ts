@@ -98,7 +98,7 @@ describe('services failing under mqtt-chaos run', { skip }, () => {
     const url = `http://127.0.0.1:${port}`;
 
     const { cli, out } = await runScenarioFile(td, scenario({ broker: 'managed-mosquitto', faults: `{ toxiproxy: "${url}" }`, phases: simple }));
-    const line = await oneLineExit3(cli, 30_000);
+    const line = await oneLineExit3(cli, 90_000);
     assert.match(line, new RegExp(`^mqtt-chaos: run 3\\.1\\.1: fault server ${url.replace(/\./g, '\\.')}: create proxy for devices failed: .*500.* during setup$`));
     assert.ok(calls.some((c) => c.startsWith('POST /proxies')), `the proxy was asked for: ${calls.join(', ')}`);
     const run = readResult(out).runs[0]!;
@@ -110,7 +110,7 @@ describe('services failing under mqtt-chaos run', { skip }, () => {
     const td = useTeardown(t);
     const faults = await startServer(td);
     const api = new Api(faults.url);
-    const phases = ['connect: {}', 'subscribe: {}', 'publish: { from: backend, to: devices, perTarget: 2 }', 'wait: 10s', 'fault: { kind: cut, groups: [devices] }', 'wait: 30s'];
+    const phases = ['connect: {}', 'subscribe: {}', 'publish: { from: backend, to: devices, perTarget: 2 }', 'wait: 20s', 'fault: { kind: cut, groups: [devices] }', 'wait: 30s'];
     const { cli, out } = await runScenarioFile(td, scenario({ broker: 'managed-mosquitto', faults: `{ toxiproxy: "${faults.url}" }`, phases }));
     await waitUntil(() => /phase 3\/6/.test(cli.stderr()) || cli.hasExited(), 60_000, 'the first wait');
     assert.equal(cli.hasExited(), false, `exited early:\n${cli.stderr()}`);
@@ -119,7 +119,7 @@ describe('services failing under mqtt-chaos run', { skip }, () => {
     assert.equal(names.length, 1, `the run made one proxy: ${names.join(', ')}`);
     await api.deleteProxy(names[0]!);
 
-    const line = await oneLineExit3(cli, 30_000);
+    const line = await oneLineExit3(cli, 90_000);
     assert.match(line, /^mqtt-chaos: run 3\.1\.1: fault server http:\/\/127\.0\.0\.1:\d+: cut devices failed: .* during phase 5 \(fault cut on devices\)$/);
     const run = readResult(out).runs[0]!;
     assert.match(run.incomplete ?? '', /cut devices failed/);
@@ -131,14 +131,14 @@ describe('services failing under mqtt-chaos run', { skip }, () => {
     const td = useTeardown(t);
     const url = `http://127.0.0.1:${await closedPort()}`;
     const { cli } = await runScenarioFile(td, scenario({ broker: 'managed-mosquitto', faults: `{ toxiproxy: "${url}" }`, phases: simple }));
-    const line = await oneLineExit3(cli, 30_000);
+    const line = await oneLineExit3(cli, 90_000);
     assert.match(line, new RegExp(`^mqtt-chaos: fault server ${url.replace(/\./g, '\\.')} not reachable`));
   });
 
   test('a managed Mosquitto that wants a login: exit 3 before any client connects, saying why', async (t) => {
     const td = useTeardown(t);
     const { cli, out } = await runScenarioFile(td, scenario({ broker: '{ mosquitto: { allow_anonymous: false } }', faults: 'embedded', phases: simple }));
-    const line = await oneLineExit3(cli, 30_000);
+    const line = await oneLineExit3(cli, 90_000);
     assert.match(line, /^mqtt-chaos: managed Mosquitto refuses the harness's clients \(Connection refused: Not authorized\): .*allow_anonymous true/);
     assert.deepEqual(readResult(out).runs, [], 'no run was measured');
   });
@@ -152,7 +152,7 @@ describe('services failing under mqtt-chaos run', { skip }, () => {
     td.add(`mosquitto pid ${broker.pid}`, () => broker.stop());
     const brokerSpec = `{ url: "${broker.url}", usernameEnv: MQ_USER, passwordEnv: MQ_PASS }`;
     const { cli } = await runScenarioFile(td, scenario({ broker: brokerSpec, faults: 'embedded', phases: simple }), { MQ_USER: 'chaos-user', MQ_PASS: 'wrong-pw-1d2c' });
-    const line = await oneLineExit3(cli, 30_000);
+    const line = await oneLineExit3(cli, 90_000);
     assert.match(line, new RegExp(`^mqtt-chaos: broker ${broker.url.replace(/\./g, '\\.')} refused the connection: Connection refused: (Bad User Name or Password|Not authorized)`));
     assert.ok(!cli.stderr().includes('wrong-pw-1d2c') && !cli.stdout().includes('wrong-pw-1d2c'), 'the password is never printed');
   });

@@ -63,8 +63,9 @@ describe('environment faults under mqtt-chaos run', { skip }, () => {
     assert.ok(alive(pid), 'the broker runs');
     process.kill(pid, 'SIGKILL');
 
-    // Well before the 30 s wait would have ended.
-    const exit = await waitExit(cli, 20_000);
+    // Bounded generously for a loaded machine; that the kill was noticed at once, not at a
+    // phase timeout, is shown by the timeline below: no phase after the wait ever started.
+    const exit = await waitExit(cli, 90_000);
     assert.deepEqual(exit, { code: 3, signal: null }, `stderr:\n${cli.stderr()}`);
     noStackTrace(cli);
     const said = problems(cli);
@@ -91,7 +92,7 @@ describe('environment faults under mqtt-chaos run', { skip }, () => {
       MQTT_CHAOS_TEST_SHARDS: '2',
       MQTT_CHAOS_TEST_CRASH: 'shard=1,command=disconnect',
     });
-    const exit = await waitExit(cli, 25_000);
+    const exit = await waitExit(cli, 90_000);
     assert.deepEqual(exit, { code: 3, signal: null }, `stderr:\n${cli.stderr()}`);
     noStackTrace(cli);
     const said = problems(cli);
