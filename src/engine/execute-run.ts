@@ -114,6 +114,10 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     const unsupported = `${target.description} does not support MQTT ${run.protocol}`;
     return { ...base, endedAt: performance.now(), unsupported };
   }
+  if (!target.kill && run.phases.some((p) => p.kind === 'fault' && p.fault.kind === 'broker-restart')) {
+    await target.stop();
+    throw new HarnessError('E_USAGE', `run ${run.id}: its broker-restart fault needs a managed Mosquitto (broker: managed-mosquitto), not ${target.description}`);
+  }
   // Aborted by the user's signal or by the environment failing; every phase listens to it.
   const stop = new AbortController();
   const forward = (): void => stop.abort(ctx.signal.reason);

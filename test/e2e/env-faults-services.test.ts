@@ -12,6 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { findExecutable, findMosquittoBinary } from '../../src/brokers/capabilities.js';
@@ -70,10 +71,10 @@ function readResult(out: string): Result {
   return JSON.parse(readFileSync(join(out, dirs[0]!, 'result.json'), 'utf8')) as Result;
 }
 
-/** Exit 3 and exactly one line that is not progress; returns that line. */
-async function oneLineExit3(cli: RunningCli, timeoutMs: number): Promise<string> {
+/** Exit `code` (3 unless said) and exactly one line that is not progress; returns that line. */
+async function oneLineExit3(cli: RunningCli, timeoutMs: number, code = 3): Promise<string> {
   const exit = await waitExit(cli, timeoutMs);
-  assert.deepEqual(exit, { code: 3, signal: null }, `stderr:\n${cli.stderr()}`);
+  assert.deepEqual(exit, { code, signal: null }, `stderr:\n${cli.stderr()}`);
   assert.doesNotMatch(cli.stderr(), /\n\s+at /, `no stack trace:\n${cli.stderr()}`);
   const said = cli.stderr().split('\n').filter((l) => l !== '' && !/^(scenario |run |found |managed Mosquitto refuses an anonymous|  \[|worker \d+: )/.test(l));
   assert.equal(said.length, 1, `one line says what is wrong:\n${cli.stderr()}`);
@@ -141,6 +142,15 @@ describe('services failing under mqtt-chaos run', { skip }, () => {
     const line = await oneLineExit3(cli, 90_000);
     assert.match(line, /^mqtt-chaos: managed Mosquitto refuses the harness's clients \(Connection refused: Not authorized\): .*allow_anonymous true/);
     assert.deepEqual(readResult(out).runs, [], 'no run was measured');
+  });
+
+  test('broker-restart against a broker the harness cannot kill (--broker embedded-aedes): exit 2 before any phase', async (t) => {
+    const td = useTeardown(t);
+    const file = fileURLToPath(new URL('../../../scenarios/broker-restart.yaml', import.meta.url));
+    const out = await tempDir(td);
+    const cli = spawnCli(td, ['run', file, '--broker', 'embedded-aedes', '--protocol', '3.1.1', '--out', out]);
+    const line = await oneLineExit3(cli, 90_000, 2);
+    assert.match(line, /^mqtt-chaos: run 3\.1\.1: its broker-restart fault needs a managed Mosquitto \(broker: managed-mosquitto\), not embedded Aedes/);
   });
 
   test('an external broker given the wrong password: exit 3, the refusal named, the password never printed', { skip: !mosquittoPasswd && 'no mosquitto_passwd' }, async (t) => {
