@@ -20,9 +20,12 @@ import { describeRun, needsMosquitto, planFrom, runPlan, tempDir } from '../run/
 const SCENARIO = fileURLToPath(new URL('../../../../scenarios/broker-restart.yaml', import.meta.url));
 const QUEUED = 20 * 5;
 
+/** The kill and the restart on the timeline; the memory sampler followed the new process. */
 function restartOnTimeline(run: RunResult): void {
   const kinds = run.timeline.filter((e) => (e.kind === 'fault-start' && e.fault.kind === 'broker-restart') || (e.kind === 'fault-stop' && e.label.startsWith('broker-restart')));
   assert.deepEqual(kinds.map((e) => e.kind), ['fault-start', 'fault-stop'], `the kill and the restart are on the timeline: ${JSON.stringify(run.timeline)}`);
+  const end = run.memory?.points.find((p) => p.label === 'end');
+  assert.ok(end && typeof end.values.rss === 'number' && end.values.rss > 0, `RSS read from the restarted process at the end: ${JSON.stringify(run.memory?.points)}`);
 }
 
 describe('broker-restart: what survives a kill -9 of the managed Mosquitto', { skip: needsMosquitto }, () => {
