@@ -56,8 +56,9 @@ function numberOption(broker: BrokerInfo, name: string): number | undefined {
 }
 
 /**
- * The reason an expected message was lost. A kill of the broker between its send and the
- * subscriber's return explains it first (the broker had not persisted it). Then the return that should have brought it (the first
+ * The reason an expected message was lost. A kill of the broker in the time away before the
+ * subscriber's return explains it first (the broker had not persisted it, or the session it
+ * went into). Then the return that should have brought it (the first
  * reconnect after it was sent) decides first: a session the broker dropped though the spec
  * keeps it loses everything it held. Otherwise Mosquitto's queue limit explains a message
  * sent while away once the backlog passed the limit: it drops the newest, and 2.0.11 counts
@@ -65,8 +66,10 @@ function numberOption(broker: BrokerInfo, name: string): number | undefined {
  */
 export function attributeLoss(message: Message, model: SessionModel, backlog: readonly number[], policy: LossPolicy): LossReason {
   const returning = model.gaps.find((gap) => gap.to > message.sentAt);
-  // The broker was killed while it held the message: only what it had saved came back.
-  if (returning && policy.restarts?.at.some((at) => at > message.sentAt && at < returning.to)) return 'broker-restart';
+  // The broker was killed during the time away that should have ended with the message: it
+  // came back only if saved before the kill; one sent after the restart, only if the session was.
+  const kill = returning && policy.restarts?.at.find((at) => returning.from <= at && at < returning.to);
+  if (kill !== undefined && (message.sentAt < kill || returning?.observedPresent === false)) return 'broker-restart';
   if (returning && returning.specPresent === true && returning.observedPresent === false) {
     const away = returning.to - returning.learned.lo;
     return policy.sessionCap !== undefined && away > policy.sessionCap.ms ? 'session-expired' : 'session-ended-early';
