@@ -172,10 +172,11 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       progress?.phaseEnd(index, phaseLabel, took);
     }
   } catch (err) {
-    // A fault server that failed a call is the environment too; what the phase saw of a
-    // crash (a shard that ended) is less telling than the crash itself.
+    // A fault server that failed a call, a broker that did not come back from a restart: the
+    // environment too. What the phase saw of a crash (a shard that ended) is less telling
+    // than the crash itself, already recorded.
     if (environmentFault === undefined && isEnvironmentError(err) && !ctx.signal.aborted) {
-      environmentFailed('fault-server', `${err.message} during ${where()}`);
+      environmentFailed(err.message.startsWith('broker-restart') ? 'broker-restart' : 'fault-server', `${err.message} during ${where()}`);
     }
     incomplete = environmentFault ?? (err instanceof Error ? err.message : String(err));
   } finally {

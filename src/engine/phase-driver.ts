@@ -139,7 +139,11 @@ async function restartBroker(
   await target.kill();
   timeline.push({ at: performance.now(), kind: 'fault-start', phase: index, groups, fault, label });
   await sleep(fault.downMs, signal);
-  await target.restart();
+  try {
+    await target.restart();
+  } catch (err) {
+    throw new HarnessError('E_ENVIRONMENT', `broker-restart: the broker did not come back: ${err instanceof Error ? err.message : String(err)}`);
+  }
   timeline.push({ at: performance.now(), kind: 'fault-stop', phase: index, groups, label });
 }
 

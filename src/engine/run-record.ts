@@ -12,8 +12,8 @@ export type TimelineEvent =
   /** The run's environment failed under it (phase -1: before the first phase); the run stopped there. */
   | { at: number; kind: 'environment-fault'; phase: number; cause: EnvironmentCause; label: string };
 
-/** What failed under a run: its broker's process, a worker thread, the fault server. */
-export type EnvironmentCause = 'broker-exit' | 'worker-crash' | 'fault-server';
+/** What failed under a run: its broker's process, its restart, a worker thread, the fault server. */
+export type EnvironmentCause = 'broker-exit' | 'broker-restart' | 'worker-crash' | 'fault-server';
 
 /** The broker as a report may describe it: no credentials, no methods. */
 export interface BrokerInfo {
