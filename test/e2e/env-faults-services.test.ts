@@ -111,9 +111,10 @@ describe('services failing under mqtt-chaos run', { skip }, () => {
     const td = useTeardown(t);
     const faults = await startServer(td);
     const api = new Api(faults.url);
-    const phases = ['connect: {}', 'subscribe: {}', 'publish: { from: backend, to: devices, perTarget: 2 }', 'wait: 20s', 'fault: { kind: cut, groups: [devices] }', 'wait: 30s'];
+    const phases = ['connect: {}', 'subscribe: {}', 'publish: { from: backend, to: devices, perTarget: 2 }', 'drain: { timeout: 20s }', 'wait: 20s', 'fault: { kind: cut, groups: [devices] }', 'wait: 30s'];
     const { cli, out } = await runScenarioFile(td, scenario({ broker: 'managed-mosquitto', faults: `{ toxiproxy: "${faults.url}" }`, phases }));
-    await waitUntil(() => /phase 3\/6/.test(cli.stderr()) || cli.hasExited(), 60_000, 'the first wait');
+    // Drained: every message has arrived before the proxy goes.
+    await waitUntil(() => /phase 4\/7/.test(cli.stderr()) || cli.hasExited(), 60_000, 'the first wait');
     assert.equal(cli.hasExited(), false, `exited early:\n${cli.stderr()}`);
     const listed = JSON.parse((await api.call('GET', '/proxies')).text) as Record<string, ProxyJson>;
     const names = Object.keys(listed);
@@ -121,11 +122,11 @@ describe('services failing under mqtt-chaos run', { skip }, () => {
     await api.deleteProxy(names[0]!);
 
     const line = await oneLineExit3(cli, 90_000);
-    assert.match(line, /^mqtt-chaos: run 3\.1\.1: fault server http:\/\/127\.0\.0\.1:\d+: cut devices failed: .* during phase 5 \(fault cut on devices\)$/);
+    assert.match(line, /^mqtt-chaos: run 3\.1\.1: fault server http:\/\/127\.0\.0\.1:\d+: cut devices failed: .* during phase 6 \(fault cut on devices\)$/);
     const run = readResult(out).runs[0]!;
     assert.match(run.incomplete ?? '', /cut devices failed/);
     assert.equal(run.redelivery.delivered, 6, 'the deliveries before the fault are kept (3 devices × 2)');
-    assert.ok(!run.timeline.some((e) => e.kind === 'phase-start' && e.phase === 5), 'the last wait never started');
+    assert.ok(!run.timeline.some((e) => e.kind === 'phase-start' && e.phase === 6), 'the last wait never started');
   });
 
   test('a fault server that is not there: exit 3 naming its URL', async (t) => {

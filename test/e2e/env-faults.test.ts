@@ -55,8 +55,8 @@ describe('environment faults under mqtt-chaos run', { skip }, () => {
     const td = useTeardown(t);
     const out = await outDir(td);
     const cli = spawnCli(td, ['run', fixture('long-wait.yaml'), '--out', out]);
-    // Phase 3 (the first publish) logged as done: the 30 s wait has begun.
-    await waitUntil(() => /phase 3\/6/.test(cli.stderr()) || cli.hasExited(), 60_000, 'the wait phase');
+    // Phase 4 (the drain) logged as done: all 8 messages arrived, the 30 s wait has begun.
+    await waitUntil(() => /phase 4\/7/.test(cli.stderr()) || cli.hasExited(), 60_000, 'the wait phase');
     assert.equal(cli.hasExited(), false, `exited early:\n${cli.stderr()}`);
     const pid = Number(/broker: managed Mosquitto .* \(pid (\d+)\)/.exec(cli.stderr())?.[1]);
     assert.ok(Number.isInteger(pid) && pid > 0, `the log names the broker's pid:\n${cli.stderr()}`);
@@ -70,17 +70,17 @@ describe('environment faults under mqtt-chaos run', { skip }, () => {
     noStackTrace(cli);
     const said = problems(cli);
     assert.equal(said.length, 1, `one line says what is wrong:\n${cli.stderr()}`);
-    assert.match(said[0]!, /^mqtt-chaos: run \S+: broker exited unexpectedly \(SIGKILL\) during phase 4 \(wait 30000 ms\)$/);
+    assert.match(said[0]!, /^mqtt-chaos: run \S+: broker exited unexpectedly \(SIGKILL\) during phase 5 \(wait 30000 ms\)$/);
 
     const result = readResult(out, 'env-long-wait');
     assert.equal(result.runs.length, 1, 'the v5 run was not started against a broken environment');
     const run = result.runs[0]!;
-    assert.match(run.incomplete ?? '', /^broker exited unexpectedly \(SIGKILL\) during phase 4/);
+    assert.match(run.incomplete ?? '', /^broker exited unexpectedly \(SIGKILL\) during phase 5/);
     assert.equal(run.verdict, 'fail', 'an incomplete run never passes');
     assert.equal(run.redelivery.delivered, 8, 'what was delivered before the kill is kept (4 devices × 2)');
     const fault = run.timeline.find((e) => e.kind === 'environment-fault');
-    assert.ok(fault && fault.kind === 'environment-fault' && fault.cause === 'broker-exit' && fault.phase === 3, `the kill is on the timeline: ${JSON.stringify(run.timeline)}`);
-    assert.ok(!run.timeline.some((e) => e.kind === 'phase-start' && e.phase === 4), 'no phase started after the kill');
+    assert.ok(fault && fault.kind === 'environment-fault' && fault.cause === 'broker-exit' && fault.phase === 4, `the kill is on the timeline: ${JSON.stringify(run.timeline)}`);
+    assert.ok(!run.timeline.some((e) => e.kind === 'phase-start' && e.phase === 5), 'no phase started after the kill');
     assert.ok(cli.children.size >= 2, 'the broker and the fault server were seen running');
     assert.deepEqual(survivors(cli), [], 'every child of the CLI is gone');
   });
