@@ -7,7 +7,9 @@
  * - persistence true, autosave_interval 1, 2 s before the kill (scenarios/broker-restart.yaml):
  *   the database was saved, so the sessions and every queued command survive;
  * - persistence false: nothing is saved, so every session is gone and its commands with it,
- *   and the checks put every loss down to the restart, not to an unknown cause.
+ *   and the checks put every loss down to the restart, not to an unknown cause;
+ * - online clients, persistence false: they reconnect by themselves to a fresh broker
+ *   (Session Present 0, explained as the restart's) and get what is sent afterwards.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -65,6 +67,27 @@ describe('broker-restart: what survives a kill -9 of the managed Mosquitto', { s
     const failed = run.checks.filter((c) => !c.passed);
     assert.ok(failed.some((c) => /not persisted before the crash \(persistence is off/.test(c.explanation)), `the failed check says why\n${why}`);
     assert.equal(run.verdict, 'fail');
+    restartOnTimeline(run);
+  });
+
+  it('online clients ride through a restart by themselves: persistence off, each comes back to Session Present 0, said so, and gets what is sent next', async (t) => {
+    const td = useTeardown(t);
+    const dir = await tempDir(td, 'broker-restart-online');
+    const yaml = (await readFile(SCENARIO, 'utf8'))
+      .replace('persistence: true', 'persistence: false')
+      .replace(
+        /  - disconnect: \{ groups: \[devices\], mode: graceful \}\n  - publish: (.*)\n  - wait: 2s\n  - fault: (.*)\n  - connect: \{ groups: \[devices\] \}\n/,
+        '  - fault: $2\n  - wait: 3s\n  - publish: $1\n',
+      );
+    assert.match(yaml, /fault: \{ kind: broker-restart, down: 1s \}\n  - wait: 3s\n  - publish:/, yaml);
+    const ran = await runPlan(td, await planFrom(dir, yaml, { protocol: '5' }), dir);
+    const run = ran.run('5');
+    const why = describeRun(run, ran.log);
+    assert.equal(run.incomplete, undefined, why);
+    assert.equal(run.reconnect.notReconnected, 0, `every client came back without a connect phase\n${why}`);
+    assert.equal(run.redelivery.delivered, QUEUED, `sent after the restart, to resubscribed clients\n${why}`);
+    assert.ok(run.explanations.some((e) => /^20 reconnects of devices after the broker was killed and restarted got Session Present 0/.test(e)), why);
+    assert.equal(run.verdict, 'pass', why);
     restartOnTimeline(run);
   });
 });
