@@ -52,10 +52,18 @@ export class ManagedMosquitto implements BrokerTarget {
   #stopped = false;
   #stopping: Promise<void> | undefined;
   #restarting: Promise<void> | undefined;
+  /** Set while the harness itself ends the process (kill(), restart()): that exit is expected. */
+  #expectingExit = false;
+  readonly #exitListeners = new Set<(status: string) => void>();
 
-  constructor(launch: Launch, child: ChildProcess, version: string, protocols: readonly ProtocolVersion[]) {
+  /** Why an anonymous CONNECT was refused at start (its options ask for a login); absent when one was accepted. */
+  readonly anonymousRefusal: string | undefined;
+
+  constructor(launch: Launch, child: ChildProcess, version: string, protocols: readonly ProtocolVersion[], anonymousRefusal?: string) {
+    this.anonymousRefusal = anonymousRefusal;
     this.#launch = launch;
     this.#child = child;
+    this.#watch(child);
     this.port = launch.port;
     this.ports = [launch.port, ...launch.extraPorts];
     this.url = `mqtt://${HOST}:${launch.port}`;
@@ -86,18 +94,39 @@ export class ManagedMosquitto implements BrokerTarget {
 
   /** kill -9: the broker dies as in a crash, saving nothing; clients see their sockets reset. */
   kill(): Promise<void> {
+    this.#expectingExit = true;
     return stopProcess(this.#child, { signal: 'SIGKILL' });
   }
 
   /** Starts it again on the same port and config (stopping it first if it still runs). */
   async restart(): Promise<void> {
     if (this.#stopped) throw new Error('restart() after stop()');
+    this.#expectingExit = true;
     this.#restarting = (async () => {
       await stopProcess(this.#child);
       // Swapped in before stop() (which waits for this) looks at #child.
       this.#child = await launch(this.#launch);
+      this.#expectingExit = false;
+      this.#watch(this.#child);
     })();
     await this.#restarting;
+  }
+
+  /**
+   * Calls `listener` with the exit status ("SIGKILL", "exit code 1") when the process ends
+   * without the harness asking (a crash, an OOM kill, someone's kill -9). Returns an unsubscribe.
+   */
+  onUnexpectedExit(listener: (status: string) => void): () => void {
+    this.#exitListeners.add(listener);
+    return () => this.#exitListeners.delete(listener);
+  }
+
+  #watch(child: ChildProcess): void {
+    child.once('exit', (code, signal) => {
+      if (this.#stopped || this.#expectingExit || child !== this.#child) return;
+      const status = signal ?? `exit code ${code}`;
+      for (const listener of [...this.#exitListeners]) listener(status);
+    });
   }
 
   toJSON(): object {
@@ -139,7 +168,7 @@ export async function startMosquitto({ binary, runDir, options, log, listeners =
     if (probe.refusal) {
       log?.(`managed Mosquitto refuses an anonymous client (${probe.refusal}): the scenario's options decide who may connect`);
     }
-    return new ManagedMosquitto(spec, child, version, probe.protocols);
+    return new ManagedMosquitto(spec, child, version, probe.protocols, probe.refusal);
   }
 }
 

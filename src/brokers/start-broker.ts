@@ -36,7 +36,16 @@ export async function startBroker(spec: BrokerSpec, opts: StartBrokerOptions): P
           'managed-mosquitto: no mosquitto on PATH, /usr/sbin or /usr/local/sbin; install mosquitto, or use embedded-aedes or a broker URL',
         );
       }
-      return startMosquitto({ binary, runDir, options: spec.options, log, listeners: opts.listeners });
+      const broker = await startMosquitto({ binary, runDir, options: spec.options, log, listeners: opts.listeners });
+      // The harness's clients carry no login for a broker it started: every one would be refused.
+      if (broker.anonymousRefusal) {
+        await broker.stop();
+        throw new HarnessError(
+          'E_ENVIRONMENT',
+          `managed Mosquitto refuses the harness's clients (${broker.anonymousRefusal}): they connect without a login, so keep allow_anonymous true in the scenario's mosquitto options (log: ${broker.logFile})`,
+        );
+      }
+      return broker;
     }
     case 'embedded-aedes':
       return startAedes({ runDir });

@@ -46,6 +46,8 @@ export interface BrokerTarget {
   kill?(): Promise<void>;
   /** Starts a killed broker again on the same port and config; resolves once it answers CONNECT. */
   restart?(): Promise<void>;
+  /** Brokers the harness started: `listener` hears an exit the harness did not ask for. Returns an unsubscribe. */
+  onUnexpectedExit?(listener: (status: string) => void): () => void;
 }
 
 export interface StartBrokerOptions {

@@ -22,9 +22,15 @@ export function explain(protocol: ProtocolVersion, outcomes: readonly GroupOutco
           `(1.5 × ${group.keepAliveSec} s, Mosquitto sweeps about every 6 s); where a session's end hangs on that moment, messages were not judged.`,
       );
     }
-    if (t.presentMissing > 0) {
+    const early = t.presentMissing - t.presentLostInRestart;
+    if (early > 0) {
       lines.push(
-        `${plural(t.presentMissing, 'reconnect')} of ${g} got Session Present 0 though by the spec the session still existed (${presentRef(protocol)}): the broker ended it early.`,
+        `${plural(early, 'reconnect')} of ${g} got Session Present 0 though by the spec the session still existed (${presentRef(protocol)}): the broker ended it early.`,
+      );
+    }
+    if (t.presentLostInRestart > 0) {
+      lines.push(
+        `${plural(t.presentLostInRestart, 'reconnect')} of ${g} after the broker was killed and restarted got Session Present 0: the session was not persisted before the crash.`,
       );
     }
     if (t.presentUnexpected > 0) {

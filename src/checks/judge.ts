@@ -73,7 +73,7 @@ export function judgeRun(record: RunRecord): RunResult {
     ...(memory ? { memory } : {}),
     ...(expiry ? { expiry } : {}),
   };
-  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
+  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
   return {
     ...described,

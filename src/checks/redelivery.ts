@@ -34,6 +34,8 @@ export interface Tally {
   /** Returns after time away, and how the broker's Session Present compared with the spec's. */
   returns: number;
   presentMissing: number;
+  /** Of those, the returns whose time away spanned a kill of the broker (a broker-restart fault). */
+  presentLostInRestart: number;
   presentUnexpected: number;
   /** Returns after the session had ended by the spec, and the longest time away. */
   returnsAfterEnd: number;
@@ -51,7 +53,7 @@ export function emptyTally(): Tally {
     duplicates: 0, qos2Duplicates: 0, outOfOrder: 0, unexpected: 0, indeterminate: 0, noSession: 0,
     expiredWithSession: 0, discarded: 0, notReturned: 0, qos0Kept: 0,
     offline: 0, offlineExpected: 0, offlineDelivered: 0, drainTimeMs: null,
-    returns: 0, presentMissing: 0, presentUnexpected: 0, returnsAfterEnd: 0, longestAwayMs: 0, silentGaps: 0,
+    returns: 0, presentMissing: 0, presentLostInRestart: 0, presentUnexpected: 0, returnsAfterEnd: 0, longestAwayMs: 0, silentGaps: 0,
     lossShapes: new Map(),
   };
 }
@@ -106,7 +108,10 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
     t.returns++;
     t.longestAwayMs = Math.max(t.longestAwayMs, gap.to - gap.from);
     if (gap.specPresent === false) t.returnsAfterEnd++;
-    if (gap.specPresent === true && gap.subscribed && !gap.observedPresent) t.presentMissing++;
+    if (gap.specPresent === true && gap.subscribed && !gap.observedPresent) {
+      t.presentMissing++;
+      if (policy.restarts?.at.some((at) => gap.from <= at && at < gap.to)) t.presentLostInRestart++;
+    }
     if (gap.specPresent === false && gap.observedPresent) t.presentUnexpected++;
     if (drainEnd[i]! >= gap.to) t.drainTimeMs = Math.max(t.drainTimeMs ?? 0, drainEnd[i]! - gap.to);
   });
@@ -167,5 +172,5 @@ export function addTally(into: Tally, from: Tally): void {
 const SUMMED = [
   'clients', 'expected', 'delivered', 'lost', 'duplicates', 'qos2Duplicates', 'outOfOrder', 'unexpected',
   'indeterminate', 'noSession', 'expiredWithSession', 'discarded', 'notReturned', 'qos0Kept', 'offline', 'offlineExpected',
-  'offlineDelivered', 'returns', 'presentMissing', 'presentUnexpected', 'returnsAfterEnd', 'silentGaps',
+  'offlineDelivered', 'returns', 'presentMissing', 'presentLostInRestart', 'presentUnexpected', 'returnsAfterEnd', 'silentGaps',
 ] as const satisfies readonly (keyof Tally)[];

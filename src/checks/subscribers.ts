@@ -25,7 +25,7 @@ export function judgeSubscribers(record: RunRecord, marginMs: number): GroupOutc
     if (group.role === 'subscriber') outcomes.set(group.name, { group, tally: emptyTally() });
   }
   const faults = faultWindows(record.timeline);
-  const policy = lossPolicy(record.broker);
+  const policy = lossPolicy(record.broker, record.timeline);
   const sent = byRef(record.ledgers.flatMap((l) => l.sent), (s) => s.target);
   const received = byRef(record.ledgers.flatMap((l) => l.received), (r) => r.subscriber);
   const logs: ClientLog[] = record.ledgers.flatMap((l) => l.clients);

@@ -88,9 +88,19 @@ function cause(reason: LossReason, t: Tally, policy: LossPolicy): string {
       return `the broker answered Session Present 0 on ${plural(t.presentMissing, 'reconnect')} though the spec keeps the session`;
     case 'session-expired':
       return `Mosquitto persistent_client_expiration is ${policy.sessionCap?.setting}: the broker ended sessions the spec keeps`;
+    case 'broker-restart':
+      return `the broker was killed and restarted while it held them: not persisted before the crash (${persistenceWords(policy)})`;
     case 'unknown':
       return 'cause unknown (no broker limit or session loss explains it)';
   }
+}
+
+/** What Mosquitto's settings promised to save before a crash. */
+function persistenceWords(policy: LossPolicy): string {
+  const r = policy.restarts;
+  if (!r?.persistence) return 'persistence is off: sessions and queued messages live in memory only';
+  if (r.autosaveOnChanges) return `persistence saves after every ${r.autosaveInterval ?? '1800'} changes`;
+  return `persistence saves every ${r.autosaveInterval ?? '1800'} s (autosave_interval) and at a clean shutdown, not at a kill`;
 }
 
 function unexpectedLine(protocol: ProtocolVersion, { group, tally: t }: GroupOutcome): string {

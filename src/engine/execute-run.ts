@@ -10,7 +10,8 @@ import { FaultController } from './fault-controller.js';
 import { within } from '../clock.js';
 import { describePhase, drivePhase, type Shards } from './phase-driver.js';
 import { MemorySampler, type MemoryRecord } from './memory-sampler.js';
-import type { BrokerInfo, RunRecord, TimelineEvent } from './run-record.js';
+import { HarnessError, isHarnessError } from '../errors.js';
+import type { BrokerInfo, EnvironmentCause, RunRecord, TimelineEvent } from './run-record.js';
 import { RunProgress, type ProgressListener } from './run-progress.js';
 
 export interface RunContext {
@@ -84,13 +85,22 @@ function shardInits(ctx: RunContext, endpoints: Map<string, Endpoint[]>, target:
   }));
 }
 
+/** A HarnessError for the environment (broker, fault server, listen), not for the scenario. */
+function isEnvironmentError(err: unknown): err is HarnessError {
+  return isHarnessError(err) && (err.code === 'E_ENVIRONMENT' || err.code === 'E_LISTEN');
+}
+
 /**
  * One run of the matrix: a fresh broker (so runs do not share sessions), the groups'
  * proxies, the worker shards, every phase in lockstep; then the ledgers. Whatever
  * happens, everything it started is stopped before it returns or throws.
+ *
+ * The environment failing under the run (the managed broker's process exits, a worker
+ * thread dies, the fault server fails a call) stops it at once, not at a phase timeout:
+ * the record keeps what was measured and says why in `environmentFault`.
  */
 export async function executeRun(ctx: RunContext): Promise<RunRecord> {
-  const { run, signal, log } = ctx;
+  const { run, log } = ctx;
   const progress = ctx.onProgress ? new RunProgress(ctx.onProgress, run) : undefined;
   const runDir = join(ctx.runDir, run.id);
   await mkdir(runDir, { recursive: true });
@@ -100,11 +110,36 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   const spread = spreadForRun(ctx.plan, run, ctx.broker, ctx.faultServerUrls.length, log);
   const target = await startBroker(ctx.broker, { runDir, log, allowRemote: ctx.plan.allowRemote, listeners: spread.brokerPorts });
   const base = { run, broker: brokerInfo(target, ctx.broker), startedAt, startedAtIso, timeline, ledgers: [] };
+  log(`  [${run.id}] broker: ${target.description}`);
   if (!target.protocols.includes(run.protocol)) {
     await target.stop();
     const unsupported = `${target.description} does not support MQTT ${run.protocol}`;
     return { ...base, endedAt: performance.now(), unsupported };
   }
+  if (!target.kill && run.phases.some((p) => p.kind === 'fault' && p.fault.kind === 'broker-restart')) {
+    await target.stop();
+    throw new HarnessError('E_USAGE', `run ${run.id}: its broker-restart fault needs a managed Mosquitto (broker: managed-mosquitto), not ${target.description}`);
+  }
+  // Aborted by the user's signal or by the environment failing; every phase listens to it.
+  const stop = new AbortController();
+  const forward = (): void => stop.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) forward();
+  else ctx.signal.addEventListener('abort', forward, { once: true });
+  const signal = stop.signal;
+  let phaseIndex = -1;
+  let phaseLabel = 'setup';
+  let running = true;
+  let environmentFault: string | undefined;
+  const where = (): string => (phaseIndex < 0 ? 'setup' : `phase ${phaseIndex + 1} (${phaseLabel})`);
+  const environmentFailed = (cause: EnvironmentCause, reason: string): void => {
+    if (!running || environmentFault !== undefined || signal.aborted) return;
+    environmentFault = reason;
+    timeline.push({ at: performance.now(), kind: 'environment-fault', phase: phaseIndex, cause, label: reason });
+    stop.abort(new HarnessError('E_ENVIRONMENT', reason));
+  };
+  const unwatchBroker = target.onUnexpectedExit?.((status) =>
+    environmentFailed('broker-exit', `broker exited unexpectedly (${status}) during ${where()}`),
+  );
   const faults = new FaultController(ctx.faultServerUrls, run.id);
   let shards: Shards | undefined;
   let incomplete: string | undefined;
@@ -115,23 +150,38 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     // Before any client connects: its `start` reading is the baseline. Never throws.
     sampler = await MemorySampler.start(ctx.plan.memory, target, { allowRemote: ctx.plan.allowRemote, log, prefix: `  [${run.id}] ` });
     const endpoints = await groupEndpoints(run, spread, target, faults);
-    shards = await startShards(shardInits(ctx, endpoints, target), (event) => {
-      if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);
-    });
+    shards = await startShards(
+      shardInits(ctx, endpoints, target),
+      (event) => {
+        if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);
+      },
+      (shard, message) => environmentFailed('worker-crash', `worker ${shard} crashed during ${where()}: ${message}`),
+    );
     progress?.watch(shards);
     for (const [index, phase] of run.phases.entries()) {
       if (signal.aborted) throw signal.reason;
       const started = performance.now();
-      progress?.phaseStart(index, phase, describePhase(phase));
-      await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal, base.broker));
+      phaseIndex = index;
+      phaseLabel = describePhase(phase);
+      progress?.phaseStart(index, phase, phaseLabel);
+      await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal, base.broker, target));
       if (phase.kind === 'measure') await sampler?.point(phase.label, index);
       const took = Math.round(performance.now() - started);
-      log(`  [${run.id}] phase ${index + 1}/${run.phases.length}: ${describePhase(phase)} (${took} ms)`);
-      progress?.phaseEnd(index, describePhase(phase), took);
+      log(`  [${run.id}] phase ${index + 1}/${run.phases.length}: ${phaseLabel} (${took} ms)`);
+      progress?.phaseEnd(index, phaseLabel, took);
     }
   } catch (err) {
-    incomplete = err instanceof Error ? err.message : String(err);
+    // A fault server that failed a call, a broker that did not come back from a restart: the
+    // environment too. What the phase saw of a crash (a shard that ended) is less telling
+    // than the crash itself, already recorded.
+    if (environmentFault === undefined && isEnvironmentError(err) && !ctx.signal.aborted) {
+      environmentFailed(err.message.startsWith('broker-restart') ? 'broker-restart' : 'fault-server', `${err.message} during ${where()}`);
+    }
+    incomplete = environmentFault ?? (err instanceof Error ? err.message : String(err));
   } finally {
+    running = false;
+    unwatchBroker?.();
+    ctx.signal.removeEventListener('abort', forward);
     await progress?.stop();
     // Its `end` reading is taken before the clients are torn down.
     memory = await sampler?.stop();
@@ -140,5 +190,12 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     await faults.dispose();
     await target.stop().catch(() => undefined);
   }
-  return { ...base, endedAt: performance.now(), ledgers, ...(incomplete ? { incomplete } : {}), ...(memory ? { memory } : {}) };
+  return {
+    ...base,
+    endedAt: performance.now(),
+    ledgers,
+    ...(incomplete ? { incomplete } : {}),
+    ...(environmentFault ? { environmentFault } : {}),
+    ...(memory ? { memory } : {}),
+  };
 }

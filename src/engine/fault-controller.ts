@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { HarnessError } from '../errors.js';
-import type { FaultPlan, Stream } from '../scenario/plan.js';
+import type { ProxyFaultPlan, Stream } from '../scenario/plan.js';
 import type { ProxyPortPlan } from '../net/spread.js';
 import type { Endpoint } from '../workers/protocol.js';
 
@@ -24,9 +24,12 @@ export class FaultController {
   private readonly proxies = new Map<string, Proxy[]>();
   private readonly toxics = new Map<string, string[]>();
   private readonly prefix: string;
+  /** Named in errors, so a failed call says which server failed it. */
+  private readonly where: string;
 
   constructor(urls: readonly string[], runId: string) {
     this.servers = urls.map((url) => new Toxiproxy(url));
+    this.where = urls.join(', ');
     this.prefix = `mqtt-chaos-${runId}-${randomBytes(3).toString('hex')}`;
   }
 
@@ -49,7 +52,7 @@ export class FaultController {
     return created.map((proxy) => ({ host: '127.0.0.1', port: Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1)) }));
   }
 
-  async start(groups: string[], fault: FaultPlan): Promise<void> {
+  async start(groups: string[], fault: ProxyFaultPlan): Promise<void> {
     for (const group of groups) {
       const serial = this.toxics.get(group)?.length ?? 0;
       const toxics = fault.kind === 'cut' ? [] : toxicsFor(fault, serial);
@@ -95,7 +98,7 @@ export class FaultController {
     try {
       return await action();
     } catch (err) {
-      throw new HarnessError('E_ENVIRONMENT', `fault server: ${what} failed: ${(err as Error).message}`);
+      throw new HarnessError('E_ENVIRONMENT', `fault server ${this.where}: ${what} failed: ${(err as Error).message}`);
     }
   }
 }
@@ -104,7 +107,7 @@ const streams = (stream: Stream): ('upstream' | 'downstream')[] =>
   stream === 'both' ? ['upstream', 'downstream'] : [stream];
 
 /** The Toxiproxy toxics that make up a fault; names are unique per group. */
-function toxicsFor(fault: Exclude<FaultPlan, { kind: 'cut' }>, serial: number): ToxicSpec[] {
+function toxicsFor(fault: Exclude<ProxyFaultPlan, { kind: 'cut' }>, serial: number): ToxicSpec[] {
   const make = (type: string, stream: 'upstream' | 'downstream', attributes: Record<string, number>, toxicity = 1): ToxicSpec => ({
     name: `${fault.kind}-${stream}-${serial}`,
     type,

@@ -118,6 +118,8 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
       const outOfFiles = record.incomplete === undefined ? undefined : outOfFilesLine(record.incomplete);
       if (outOfFiles) throw new HarnessError('E_ENVIRONMENT', outOfFiles);
       if (signal.aborted) throw signal.reason;
+      // The environment failed under the run: the next runs would meet it too.
+      if (record.environmentFault) throw new HarnessError('E_ENVIRONMENT', `run ${run.id}: ${record.environmentFault}`);
     }
     return { records };
   } catch (error) {

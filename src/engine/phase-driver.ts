@@ -1,4 +1,6 @@
-import type { GroupPlan, PhasePlan, RunPlan } from '../scenario/plan.js';
+import type { BrokerTarget } from '../brokers/types.js';
+import { HarnessError } from '../errors.js';
+import type { FaultPlan, GroupPlan, PhasePlan, RunPlan } from '../scenario/plan.js';
 import type { Command, ShardStatus } from '../workers/protocol.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import { sleep, within } from '../clock.js';
@@ -26,6 +28,7 @@ export function describePhase(phase: PhasePlan): string {
     case 'heal':
       return `${phase.kind} ${phase.groups.join(', ')}`;
     case 'fault':
+      if (phase.fault.kind === 'broker-restart') return `broker-restart (down ${phase.fault.downMs} ms)`;
       return `fault ${phase.fault.kind} on ${phase.groups.join(', ')}`;
     case 'publish':
       return `publish ${phase.from} → ${phase.to}, ${phase.perTarget} each at QoS ${phase.qos}`;
@@ -65,6 +68,8 @@ export async function drivePhase(
   signal: AbortSignal,
   /** The run's broker, for phases whose work depends on it (measure-expiry under 3.1.1). */
   broker?: BrokerInfo,
+  /** The broker itself, for a broker-restart fault (a managed broker can be killed and restarted). */
+  target?: Pick<BrokerTarget, 'kill' | 'restart' | 'description'>,
 ): Promise<void> {
   const label = describePhase(phase);
   timeline.push({ at: performance.now(), kind: 'phase-start', phase: index, label });
@@ -84,6 +89,10 @@ export async function drivePhase(
       await barrier({ kind: 'disconnect', groups: phase.groups, mode: phase.mode });
       break;
     case 'fault':
+      if (phase.fault.kind === 'broker-restart') {
+        await restartBroker(index, phase.groups, phase.fault, label, target, timeline, signal);
+        break;
+      }
       await faults?.start(phase.groups, phase.fault);
       timeline.push({ at: performance.now(), kind: 'fault-start', phase: index, groups: phase.groups, fault: phase.fault, label });
       break;
@@ -109,6 +118,34 @@ export async function drivePhase(
   }
   // Work left running by an interrupt may still end: the phase did not.
   if (!signal.aborted) timeline.push({ at: performance.now(), kind: 'phase-end', phase: index, label });
+}
+
+/**
+ * kill -9, `downMs` dead, then the same broker on the same port again; on the timeline as a
+ * fault from the kill to the moment the broker answers again, so losses in between are
+ * set against it. Clients reconnect by themselves.
+ */
+async function restartBroker(
+  index: number,
+  groups: string[],
+  fault: Extract<FaultPlan, { kind: 'broker-restart' }>,
+  label: string,
+  target: Pick<BrokerTarget, 'kill' | 'restart' | 'description'> | undefined,
+  timeline: TimelineEvent[],
+  signal: AbortSignal,
+): Promise<void> {
+  if (!target?.kill || !target.restart) {
+    throw new HarnessError('E_SCENARIO', `phase ${index + 1} (${label}): broker-restart needs a managed Mosquitto; this run's broker is ${target?.description ?? 'unknown'}`);
+  }
+  await target.kill();
+  timeline.push({ at: performance.now(), kind: 'fault-start', phase: index, groups, fault, label });
+  await sleep(fault.downMs, signal);
+  try {
+    await target.restart();
+  } catch (err) {
+    throw new HarnessError('E_ENVIRONMENT', `broker-restart: the broker did not come back: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  timeline.push({ at: performance.now(), kind: 'fault-stop', phase: index, groups, label });
 }
 
 /**

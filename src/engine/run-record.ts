@@ -8,7 +8,12 @@ export type TimelineEvent =
   | { at: number; kind: 'phase-start' | 'phase-end'; phase: number; label: string }
   | { at: number; kind: 'fault-start'; phase: number; groups: string[]; fault: FaultPlan; label: string }
   | { at: number; kind: 'fault-stop'; phase: number; groups: string[]; label: string }
-  | { at: number; kind: 'drain-end'; phase: number; label: string; reason: 'delivered' | 'quiet' | 'timeout' };
+  | { at: number; kind: 'drain-end'; phase: number; label: string; reason: 'delivered' | 'quiet' | 'timeout' }
+  /** The run's environment failed under it (phase -1: before the first phase); the run stopped there. */
+  | { at: number; kind: 'environment-fault'; phase: number; cause: EnvironmentCause; label: string };
+
+/** What failed under a run: its broker's process, its restart, a worker thread, the fault server. */
+export type EnvironmentCause = 'broker-exit' | 'broker-restart' | 'worker-crash' | 'fault-server';
 
 /** The broker as a report may describe it: no credentials, no methods. */
 export interface BrokerInfo {
@@ -39,6 +44,8 @@ export interface RunRecord {
   unsupported?: string;
   /** Set when the run stopped early (interrupted, a worker crashed, a phase timed out). */
   incomplete?: string;
+  /** Set (to the same reason) when what stopped it was the environment: the invocation ends with exit 3. */
+  environmentFault?: string;
   /** Broker memory samples and measurement points; absent when the plan samples none. */
   memory?: MemoryRecord;
 }

@@ -50,6 +50,7 @@ export function buildRun(scenario: Scenario, v: Variant, report: Report, damage:
     report,
     measureSettleMs: measureSettleMs(scenario.memory),
     protocol: v.protocol,
+    brokerKind: brokerSpec(scenario.broker).kind,
   });
   const expect = [
     ...expectations(scenario.expect ?? [], ['expect'], 'scenario', report, damage),

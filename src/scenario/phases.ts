@@ -1,4 +1,4 @@
-import type { ProtocolVersion } from '../brokers/types.js';
+import type { BrokerSpec, ProtocolVersion } from '../brokers/types.js';
 import { expiryGroupProblem, resolveMeasureExpiry } from './expiry-phase.js';
 import { targetProblem } from './groups.js';
 import type { FaultPlan, GroupPlan, PhasePlan } from './plan.js';
@@ -24,11 +24,13 @@ export interface PhaseInput {
   measureSettleMs?: number;
   /** The run's protocol, for checks that depend on it (measure-expiry); absent: MQTT 5. */
   protocol?: ProtocolVersion;
+  /** The scenario's broker kind, for faults only a managed broker allows (broker-restart). */
+  brokerKind?: BrokerSpec['kind'];
 }
 
 type Need = (group: GroupPlan) => string | undefined;
 
-export function resolvePhases({ phases, groups, known, report, measureSettleMs, protocol }: PhaseInput): PhasePlan[] {
+export function resolvePhases({ phases, groups, known, report, measureSettleMs, protocol, brokerKind }: PhaseInput): PhasePlan[] {
   const connected = new Set<string>();
   const subscribed = new Set<string>();
   const faulted = new Set<string>();
@@ -104,6 +106,14 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
       }
       case 'fault': {
         const body = spec.fault!;
+        if (body.kind === 'broker-restart') {
+          if (brokerKind !== 'managed-mosquitto') {
+            report([...path, 'kind'], `broker-restart kills and restarts a broker the harness starts: set broker: managed-mosquitto (or { mosquitto: {...} }), not ${brokerKind ?? 'auto'}`);
+          }
+          // Every client loses its connection: each group's losses are set against it. Nothing to heal.
+          plans.push({ kind, groups: usable.map((g) => g.name), fault: { kind: 'broker-restart', downMs: parseDuration(body.down ?? DEFAULTS.brokerDown) ?? 0 } });
+          return;
+        }
         const names = pick(path, body.groups, [], 'name the groups to fault', (g) =>
           g.via === 'direct' ? `group ${g.name} connects with via: direct, and faults act on the proxy` : mustBeConnected(g),
         );
@@ -181,7 +191,7 @@ function notConnected(name: string): string {
   return `group ${name} is not connected here: connect it in an earlier phase`;
 }
 
-function faultPlan(spec: FaultSpec, path: Path, report: Report): FaultPlan {
+function faultPlan(spec: Exclude<FaultSpec, { kind: 'broker-restart' }>, path: Path, report: Report): FaultPlan {
   switch (spec.kind) {
     case 'cut':
     case 'partition':

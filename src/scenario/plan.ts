@@ -195,7 +195,12 @@ export type FaultPlan =
   | { kind: 'latency'; latencyMs: number; jitterMs: number; stream: Stream }
   /** Toxiproxy's unit: KB/s, 1 KB = 1000 B. */
   | { kind: 'bandwidth'; kbPerSec: number; stream: Stream }
-  | { kind: 'toxic'; type: string; stream: Stream; toxicity: number; attributes: Record<string, number> };
+  | { kind: 'toxic'; type: string; stream: Stream; toxicity: number; attributes: Record<string, number> }
+  /** The managed broker killed (SIGKILL) and started again `downMs` later; not a proxy fault, nothing to heal. */
+  | { kind: 'broker-restart'; downMs: number };
+
+/** The faults a fault server applies to a group's proxies. */
+export type ProxyFaultPlan = Exclude<FaultPlan, { kind: 'broker-restart' }>;
 
 export interface ExpectationPlan extends Expression {
   origin: 'scenario' | 'matrix';

@@ -30,6 +30,7 @@ export const DEFAULTS = {
   disconnectMode: 'graceful',
   toxicStream: 'downstream',
   faultStream: 'both',
+  brokerDown: '1s',
   toxicity: 1,
   memoryProbes: 'auto',
   memoryInterval: '500ms',
@@ -146,6 +147,15 @@ const FaultPhase = Type.Union([
     toxicity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: DEFAULTS.toxicity })),
     attributes: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: 'as Toxiproxy takes them' })),
   }),
+  Type.Object(
+    {
+      kind: Type.Literal('broker-restart', {
+        description: 'kill -9 the managed Mosquitto, then start it again on the same port: what survives is what its persistence saved (managed-mosquitto only)',
+      }),
+      down: Type.Optional(Duration('how long the broker stays dead before the restart', DEFAULTS.brokerDown)),
+    },
+    Strict,
+  ),
 ]);
 
 /** measure-expiry: a share of the group's sessions, and probe offsets around a session's expected end. */

@@ -37,12 +37,25 @@ export interface ShardPool {
   destroy(): Promise<void>;
 }
 
-/** min(cores, ceil(clients / 2500)), at least 1. */
-export function shardCount(totalClients: number): number {
+/**
+ * min(cores, ceil(clients / 2500)), at least 1. Test hook: MQTT_CHAOS_TEST_SHARDS=n (1-8)
+ * forces n, so a test can crash one shard of several without thousands of clients.
+ */
+export function shardCount(totalClients: number, forced = process.env.MQTT_CHAOS_TEST_SHARDS): number {
+  const n = Number(forced);
+  if (forced !== undefined && Number.isInteger(n) && n >= 1 && n <= 8) return n;
   return Math.max(1, Math.min(availableParallelism(), Math.ceil(totalClients / CLIENTS_PER_SHARD)));
 }
 
-export async function startShards(inits: ShardInit[], onEvent: (event: ShardEvent) => void): Promise<ShardPool> {
+/**
+ * `onCrash` hears a worker thread that died (an uncaught exception, an exit) while the run
+ * still needed it: its ledger is lost, the others' are not.
+ */
+export async function startShards(
+  inits: ShardInit[],
+  onEvent: (event: ShardEvent) => void,
+  onCrash?: (shard: number, message: string) => void,
+): Promise<ShardPool> {
   const threads = inits.length;
   const pool = new Piscina<ShardTaskInput, void>({
     filename: new URL('./shard-task.js', import.meta.url).href,
@@ -55,7 +68,7 @@ export async function startShards(inits: ShardInit[], onEvent: (event: ShardEven
   });
   const links = inits.map((init) => {
     const { port1, port2 } = new MessageChannel();
-    const link = new ShardLink(init.shard, port1, onEvent);
+    const link = new ShardLink(init.shard, port1, onEvent, onCrash);
     pool.run({ port: port2, init }, { transferList: [port2] }).catch((err: unknown) => link.taskFailed(err));
     return link;
   });

@@ -7,6 +7,9 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ShardLedger } from '../metrics/ledger.js';
 import type { Command, ShardEvent, ShardStatus } from './protocol.js';
 
+/** How long a closed port waits for the task's rejection, which carries the crash's reason. */
+const CRASH_REASON_WAIT_MS = 1000;
+
 export type DoneEvent = Extract<ShardEvent, { kind: 'done' }>;
 
 interface Deferred<T> {
@@ -32,6 +35,10 @@ export class ShardLink {
   readonly #statusWaiters: Deferred<ShardStatus>[] = [];
   readonly #ledger = deferred<ShardLedger | undefined>();
   #ended = false;
+  /** The shard sent its ledger or its error: it ended on purpose, not by a crash. */
+  #handedIn = false;
+  #crashed = false;
+  #crashTimer: NodeJS.Timeout | undefined;
   #failure: string | undefined;
   /** Set before the pool is destroyed: the tasks' ends are expected then, not errors. */
   closing = false;
@@ -40,6 +47,7 @@ export class ShardLink {
     readonly shard: number,
     readonly port: MessagePort,
     private readonly onEvent: (event: ShardEvent) => void,
+    private readonly onCrash?: (shard: number, message: string) => void,
   ) {
     port.on('message', (event: ShardEvent) => this.#onMessage(event));
     // The shard closes its end after its last message: messages posted before a close are
@@ -47,8 +55,14 @@ export class ShardLink {
     // own result travels on another channel and may overtake the ledger.
     port.on('close', () => {
       this.#ended = true;
-      this.#failPending(this.#endedError());
       this.#ledger.resolve(undefined);
+      if (this.closing || this.#handedIn) {
+        this.#failPending(this.#endedError());
+        return;
+      }
+      // The thread died. Piscina's rejection of its task says why: wait for it, briefly.
+      this.#crashTimer = setTimeout(() => this.taskFailed(new Error('its thread ended without a ledger')), CRASH_REASON_WAIT_MS);
+      this.#crashTimer.unref();
     });
   }
 
@@ -82,10 +96,15 @@ export class ShardLink {
 
   /** The piscina task failed: the worker died or was terminated, without a ledger. */
   taskFailed(err: unknown): void {
-    if (!this.closing && !this.#ended) {
-      const message = `worker ended: ${err instanceof Error ? err.message : String(err)}`;
+    if (!this.closing && !this.#handedIn && !this.#crashed) {
+      this.#crashed = true;
+      this.#ended = true;
+      clearTimeout(this.#crashTimer);
+      const reason = err instanceof Error ? err.message : String(err);
+      const message = `worker ended: ${reason}`;
       this.onEvent({ kind: 'error', shard: this.shard, message });
       this.#fail(message);
+      this.onCrash?.(this.shard, reason);
     }
     this.port.close();
   }
@@ -106,11 +125,13 @@ export class ShardLink {
         break;
       case 'ledger':
         this.#ended = true;
+        this.#handedIn = true;
         this.#ledger.resolve(event.ledger);
         break;
       case 'error':
         // The shard ends itself after an error (posting its ledger): no more commands.
         this.#ended = true;
+        this.#handedIn = true;
         this.#fail(event.message);
         break;
     }

@@ -15,6 +15,18 @@ export interface ShardTaskInput {
   init: ShardInit;
 }
 
+/**
+ * Test hook: MQTT_CHAOS_TEST_CRASH="shard=0,command=publish" makes that shard's thread die
+ * of an uncaught exception when that command arrives, as a bug in a socket callback would,
+ * so tests can check the engine notices a crashed worker. Unset in normal use.
+ */
+export function crashHook(value: string | undefined): { shard: number; command: string } | undefined {
+  const match = /^shard=(\d+),command=([a-z-]+)$/.exec(value?.trim() ?? '');
+  return match ? { shard: Number(match[1]), command: match[2]! } : undefined;
+}
+
+const crash = crashHook(process.env.MQTT_CHAOS_TEST_CRASH);
+
 export default async function shardTask({ port, init }: ShardTaskInput): Promise<void> {
   const post = (event: ShardEvent): void => port.postMessage(event);
   let shard: Shard;
@@ -56,6 +68,12 @@ export default async function shardTask({ port, init }: ShardTaskInput): Promise
     port.on('message', (command: Command) => {
       if (command.kind === 'status') {
         post({ kind: 'status', shard: init.shard, status: shard.status() });
+        return;
+      }
+      if (crash?.shard === init.shard && crash.command === command.kind) {
+        setImmediate(() => {
+          throw new Error(`test hook MQTT_CHAOS_TEST_CRASH: shard ${init.shard} crashed at ${command.kind}`);
+        });
         return;
       }
       // The engine waits for `done` before the next command; the queue only keeps order if it does not.
