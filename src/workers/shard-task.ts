@@ -4,6 +4,9 @@
  * MessagePort it is handed: `ready` once the clients exist, then one command at a time
  * with a `done` after each, `status` answered at once even while a command runs, and
  * `ledger` at `finish` — or after an unexpected error, so nothing measured is lost.
+ * `finish` does not wait behind a running command: the engine sends it mid-command only
+ * when the run is being stopped (Ctrl-C, a deadline, a phase timeout), and then the
+ * clients are stopped at once rather than after a rate-limited connect or publish ends.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { oneLine } from './client-options.js';
@@ -39,27 +42,28 @@ export default async function shardTask({ port, init }: ShardTaskInput): Promise
   }
   await new Promise<void>((resolve) => {
     let queue = Promise.resolve();
-    let ended = false;
+    let ending: Promise<void> | undefined;
 
-    const end = async (): Promise<void> => {
-      ended = true;
-      try {
-        post({ kind: 'ledger', shard: init.shard, ledger: await shard.finish() });
-      } catch (err) {
-        post({ kind: 'error', shard: init.shard, message: `finish: ${oneLine(err)}` });
-      } finally {
-        port.close();
-        resolve();
-      }
-    };
+    const end = (): Promise<void> =>
+      (ending ??= (async () => {
+        try {
+          post({ kind: 'ledger', shard: init.shard, ledger: await shard.finish() });
+        } catch (err) {
+          post({ kind: 'error', shard: init.shard, message: `finish: ${oneLine(err)}` });
+        } finally {
+          port.close();
+          resolve();
+        }
+      })());
 
-    const execute = async (command: Exclude<Command, { kind: 'status' }>): Promise<void> => {
-      if (ended) return;
-      if (command.kind === 'finish') return end();
+    const execute = async (command: Exclude<Command, { kind: 'status' | 'finish' }>): Promise<void> => {
+      if (ending) return;
+      // A command cut short by `finish` ends in silence: its clients were stopped under it.
       try {
         const detail = await shard.run(command);
-        post({ kind: 'done', shard: init.shard, command: command.kind, ...(detail !== undefined ? { detail } : {}) });
+        if (!ending) post({ kind: 'done', shard: init.shard, command: command.kind, ...(detail !== undefined ? { detail } : {}) });
       } catch (err) {
+        if (ending) return;
         post({ kind: 'error', shard: init.shard, message: `${command.kind}: ${oneLine(err)}` });
         await end();
       }
@@ -74,6 +78,10 @@ export default async function shardTask({ port, init }: ShardTaskInput): Promise
         setImmediate(() => {
           throw new Error(`test hook MQTT_CHAOS_TEST_CRASH: shard ${init.shard} crashed at ${command.kind}`);
         });
+        return;
+      }
+      if (command.kind === 'finish') {
+        void end();
         return;
       }
       // The engine waits for `done` before the next command; the queue only keeps order if it does not.
