@@ -77,7 +77,7 @@ function expiryWords(seconds: number): string {
 function lostCell(run: RunResult): string {
   const { lost, lostBy } = run.redelivery;
   if (lost === 0) return '0';
-  const main = [...LOSS_REASONS].sort((a, b) => lostBy[b] - lostBy[a])[0]!;
+  const main = [...LOSS_REASONS].sort((a, b) => (lostBy[b] ?? 0) - (lostBy[a] ?? 0))[0]!;
   return `${count(lost)} (${main})`;
 }
 
