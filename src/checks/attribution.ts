@@ -3,8 +3,8 @@ import type { Message } from './expected.js';
 import type { SessionModel } from './session-model.js';
 
 /** Why an expected message never came, where the harness can know it. */
-export type LossReason = 'queue-limit' | 'session-ended-early' | 'session-expired' | 'broker-restart' | 'unknown';
-export const LOSS_REASONS: readonly LossReason[] = ['queue-limit', 'session-ended-early', 'session-expired', 'broker-restart', 'unknown'];
+export type LossReason = 'queue-limit' | 'session-ended-early' | 'session-expired' | 'broker-restart' | 'never-released' | 'unknown';
+export const LOSS_REASONS: readonly LossReason[] = ['queue-limit', 'session-ended-early', 'session-expired', 'broker-restart', 'never-released', 'unknown'];
 
 /** What the broker's stated configuration says about dropping messages. */
 export interface LossPolicy {
@@ -63,8 +63,10 @@ function numberOption(broker: BrokerInfo, name: string): number | undefined {
  * keeps it loses everything it held. Otherwise Mosquitto's queue limit explains a message
  * sent while away once the backlog passed the limit: it drops the newest, and 2.0.11 counts
  * in-flight messages too, so the boundary may sit up to max_inflight_messages lower.
+ * `unreleased`: the subscriber received the QoS 2 PUBLISH and answered PUBREC, but the
+ * broker's PUBREL never came in that session, so the client could not hand it over.
  */
-export function attributeLoss(message: Message, model: SessionModel, backlog: readonly number[], policy: LossPolicy): LossReason {
+export function attributeLoss(message: Message, model: SessionModel, backlog: readonly number[], policy: LossPolicy, unreleased: boolean): LossReason {
   const returning = model.gaps.find((gap) => gap.to > message.sentAt);
   // The broker was killed during the time away that should have ended with the message: it
   // came back only if saved before the kill; one sent after the restart, only if the session was.
@@ -74,6 +76,7 @@ export function attributeLoss(message: Message, model: SessionModel, backlog: re
     const away = returning.to - returning.learned.lo;
     return policy.sessionCap !== undefined && away > policy.sessionCap.ms ? 'session-expired' : 'session-ended-early';
   }
+  if (unreleased) return 'never-released';
   const queue = policy.queue;
   if (queue && message.gap >= 0 && backlog[message.gap]! > queue.limit && message.queueRank >= queue.limit - queue.inflight) {
     return 'queue-limit';

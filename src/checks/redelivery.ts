@@ -62,6 +62,7 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
   const t = emptyTally();
   t.clients = 1;
   const arrivals = arrivalTimes(received);
+  const unreleased = new Set(received.flatMap((run) => (run.unreleased ?? []).map((seq) => key(run.publisher, seq))));
   const qosOf = new Map<string, number>();
   const drainEnd = model.gaps.map(() => -Infinity);
   for (const message of classified.messages) {
@@ -85,7 +86,7 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
         if (arrived) t.delivered++;
         else {
           t.lost++;
-          t.lostBy[attributeLoss(message, model, classified.backlog, policy)]++;
+          t.lostBy[attributeLoss(message, model, classified.backlog, policy, unreleased.has(key(message.publisher, message.seq)))]++;
         }
         break;
       case 'indeterminate':

@@ -90,6 +90,8 @@ function cause(reason: LossReason, t: Tally, policy: LossPolicy): string {
       return `Mosquitto persistent_client_expiration is ${policy.sessionCap?.setting}: the broker ended sessions the spec keeps`;
     case 'broker-restart':
       return `the broker was killed and restarted while it held them: not persisted before the crash (${persistenceWords(policy)})`;
+    case 'never-released':
+      return 'the broker never sent PUBREL for QoS 2 messages the clients had received and acknowledged with PUBREC, so they were never handed over (MQTT-4.3.3: a broker fault)';
     case 'unknown':
       return 'cause unknown (no broker limit or session loss explains it)';
   }

@@ -56,6 +56,11 @@ export interface ReceivedRun {
   qos: (0 | 1 | 2)[];
   /** extra copies per seq (only seqs with duplicates appear). */
   duplicates: Record<number, number>;
+  /**
+   * seqs of QoS 2 PUBLISHes the subscriber received and acknowledged (PUBREC) whose PUBREL
+   * never came in the same session, so the client never handed them over; absent when none.
+   */
+  unreleased?: number[];
 }
 
 /** Everything one worker shard recorded in one run. */

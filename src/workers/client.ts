@@ -23,6 +23,11 @@ const owners = new WeakMap<MqttClient, SimClient>();
 /** Where a subscriber's messages go; one object per client, so no closure per message. */
 export interface MessageSink {
   receive(payload: Buffer, qos: Qos, connackAt: number | undefined): void;
+  /** A QoS 2 PUBLISH arrived (the client answers PUBREC); it is handed over only at its PUBREL. */
+  held(messageId: number, payload: Buffer): void;
+  released(messageId: number): void;
+  /** The broker kept no session: no PUBREL is owed for anything still held. */
+  sessionLost(): void;
 }
 
 export interface ClientSpec extends OptionsInput {
@@ -205,10 +210,16 @@ export class SimClient {
       if (code === 0) {
         attempt.connackAt = performance.now();
         attempt.sessionPresent = packet.sessionPresent;
+        if (!packet.sessionPresent) this.spec.sink?.sessionLost();
         this.#settle(attempt);
       } else {
         attempt.error ??= `CONNACK refused: ${code}`;
       }
+    } else if (packet.cmd === 'publish') {
+      // Watched so a broker that never releases a QoS 2 message is seen, not just a loss.
+      if (packet.qos === 2) this.spec.sink?.held(packet.messageId!, packet.payload as Buffer);
+    } else if (packet.cmd === 'pubrel') {
+      this.spec.sink?.released(packet.messageId!);
     } else if (packet.cmd === 'disconnect') {
       // A v5 server's DISCONNECT (session taken over, server shutting down...): the reason.
       attempt.error ??= `server DISCONNECT: ${packet.reasonCode ?? 0}`;

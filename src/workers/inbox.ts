@@ -38,9 +38,18 @@ const header: PayloadHeader = { group: 0, publisher: 0, seq: 0, sentAt: 0 };
 /** Group index and publisher index fit in 2^16 × 2^32 < 2^53: an exact number key. */
 const GROUP_STRIDE = 2 ** 32;
 
+/** A QoS 2 message the client holds until the broker's PUBREL. */
+interface Held {
+  group: number;
+  publisher: number;
+  seq: number;
+}
+
 export class Inbox implements MessageSink {
   /** Made on the first message: an idle subscriber's empty Map would cost ~0.2 KB. */
   #from: Map<number, FromPublisher> | undefined;
+  /** By packet id; made on the first QoS 2 PUBLISH. */
+  #held: Map<number, Held> | undefined;
 
   constructor(
     readonly subscriber: ClientRef,
@@ -79,11 +88,36 @@ export class Inbox implements MessageSink {
     else recordMs(totals.redelivery, at - connackAt);
   }
 
+  held(messageId: number, payload: Buffer): void {
+    if (!decodeHeader(payload, header) || header.group >= this.totals.groupNames.length || header.seq > MAX_SEQ) return;
+    (this.#held ??= new Map()).set(messageId, { group: header.group, publisher: header.publisher, seq: header.seq });
+  }
+
+  released(messageId: number): void {
+    this.#held?.delete(messageId);
+  }
+
+  sessionLost(): void {
+    this.#held?.clear();
+  }
+
+  /** What arrived; messages still held (no PUBREL came) are named in their run's `unreleased`. */
   runs(): ReceivedRun[] {
+    for (const held of this.#held?.values() ?? []) {
+      const key = held.group * GROUP_STRIDE + held.publisher;
+      const fromAll = (this.#from ??= new Map());
+      let from = fromAll.get(key);
+      if (from === undefined) {
+        from = { run: this.#newRun(held), seen: new SeenSet() };
+        fromAll.set(key, from);
+      }
+      (from.run.unreleased ??= []).push(held.seq);
+    }
+    this.#held = undefined;
     return this.#from ? [...this.#from.values()].map((f) => f.run) : [];
   }
 
-  #newRun(h: PayloadHeader): ReceivedRun {
+  #newRun(h: Pick<PayloadHeader, 'group' | 'publisher'>): ReceivedRun {
     const publisher = `${this.totals.groupNames[h.group] ?? '?'}/${h.publisher}`;
     return { subscriber: this.subscriber, publisher, seqs: [], firstAt: [], qos: [], duplicates: {} };
   }

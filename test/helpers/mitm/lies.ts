@@ -87,6 +87,33 @@ export function duplicateQos2(clients: RegExp, seqs: readonly number[]): Lie {
 }
 
 /**
+ * The broker's PUBREL for each chosen QoS 2 message to the chosen clients never reaches
+ * them: the PUBLISH goes through and the client's PUBREC reaches the broker, whose PUBREL
+ * the MITM swallows and answers with PUBCOMP itself, so the broker considers the message
+ * delivered while the client still holds it, waiting to hand it over. Aedes 1.2 does the
+ * same to a persistent session when two PUBRECs arrive in one read (it sends one PUBREL
+ * twice and the other never).
+ */
+export function withholdRelease(clients: RegExp, seqs: readonly number[]): Lie {
+  const withheld = new Map<string, number>();
+  return {
+    name: 'withhold-release',
+    fromBroker(conn, packet, mitm) {
+      if (packet.cmd === 'pubrel') {
+        const seq = withheld.get(`${conn.id}/${packet.messageId}`);
+        if (seq === undefined) return false;
+        withheld.delete(`${conn.id}/${packet.messageId}`);
+        conn.toBroker({ cmd: 'pubcomp', messageId: packet.messageId! });
+        mitm.record({ lie: 'withhold-release', clientId: conn.clientId, seq });
+        return true;
+      }
+      if (chosen(conn, packet, clients, seqs) && packet.qos === 2) withheld.set(`${conn.id}/${packet.messageId}`, seqOf(packet)!);
+      return false;
+    },
+  };
+}
+
+/**
  * The chosen message to each chosen client is held back and delivered right after the
  * next PUBLISH to that client (or after `holdMs` if none comes), once per client.
  */

@@ -7,7 +7,8 @@
  * - a persistent session (3.1.1 CleanSession=0, v5 Clean Start=0 + expiry 3600) through a
  *   cut: everything sent while away is owed and arrives, pass;
  * - a clean session through a cut: nothing sent while away is owed, none arrives, pass;
- * - online QoS 2: no duplicates.
+ * - online QoS 2: no duplicates; exactly once, except Aedes' lost PUBRELs, which must be
+ *   attributed to the broker.
  * And v5 against Aedes (3.1.1 only) is "unsupported", with the broker named.
  */
 import assert from 'node:assert/strict';
@@ -134,7 +135,12 @@ function contract(broker: BrokerName, protocol: ProtocolVersion): void {
       assert.equal(run.verdict, 'pass', why);
     });
 
-    it('online delivery at QoS 2: every message exactly once', async (t) => {
+    // Aedes 1.2 sometimes never sends the PUBREL of a QoS 2 message to a persistent session
+    // (test/integration/brokers/aedes-qos2-release.test.ts): the client never hands it over.
+    // Its contract is the harness's honesty: never a duplicate, and each such loss found
+    // and attributed to the missing PUBREL, never "cause unknown".
+    const qos2 = broker === 'embedded-aedes' ? 'never twice; any loss is attributed to the broker\'s missing PUBREL' : 'every message exactly once';
+    it(`online delivery at QoS 2: ${qos2}`, async (t) => {
       const td = useTeardown(t);
       const dir = await tempDir(td, 'contract');
       const plan = await planFrom(dir, scenario({ name: 'qos2', broker, protocol, session: persistent, qos: 2, cut: false }));
@@ -143,13 +149,22 @@ function contract(broker: BrokerName, protocol: ProtocolVersion): void {
       const why = describeRun(run, ran.log);
       assert.equal(run.incomplete, undefined, why);
       assert.equal(run.redelivery.expected, total, why);
-      assert.equal(run.redelivery.delivered, total, why);
       assert.equal(run.redelivery.duplicates, 0, why);
       assert.equal(run.redelivery.qos2Duplicates, 0, why);
-      assert.equal(run.redelivery.lost, 0, why);
+      assert.equal(run.redelivery.unexpected, 0, why);
       const qos2Check = run.checks.find((c) => c.name === 'no QoS 2 duplicates');
       assert.ok(qos2Check?.passed, why);
-      assert.equal(run.verdict, 'pass', why);
+      const { delivered, lost, lostBy } = run.redelivery;
+      if (broker === 'embedded-aedes') {
+        assert.equal(delivered + lost, total, why);
+        assert.equal(lostBy['never-released'], lost, `every loss is a PUBREL that never came\n${why}`);
+        assert.equal(run.verdict, lost === 0 ? 'pass' : 'fail', why);
+        if (lost > 0) assert.match(run.checks.find((c) => c.name === 'no expected message lost')?.explanation ?? '', /never sent PUBREL/, why);
+      } else {
+        assert.equal(delivered, total, why);
+        assert.equal(lost, 0, why);
+        assert.equal(run.verdict, 'pass', why);
+      }
     });
   });
 }

@@ -47,6 +47,31 @@ describe('Inbox: the receive path', () => {
     assert.ok(e2e.maxValue >= us(before - connackAt - 1) * 0.999, String(e2e.maxValue));
   });
 
+  it('names the QoS 2 messages whose PUBREL never came, per publisher; a session lost owes none', () => {
+    const totals = new ReceiveTotals(groups);
+    const inbox = new Inbox('devices/0', totals);
+    const t = performance.now();
+    for (const [id, p, seq] of [[10, 0, 0], [11, 0, 1], [12, 1, 0]] as const) inbox.held(id, msg(p, seq, t));
+    inbox.released(11);
+    inbox.receive(msg(0, 1, t), 2, t);
+    // Released under another id (a broker renumbering its PUBRELs): 10 is still held.
+    inbox.released(99);
+    assert.deepEqual(
+      inbox.runs().map((r) => ({ publisher: r.publisher, seqs: r.seqs, unreleased: r.unreleased })),
+      [
+        { publisher: 'backend/0', seqs: [1], unreleased: [0] },
+        { publisher: 'backend/1', seqs: [], unreleased: [0] },
+      ],
+    );
+
+    const fresh = new Inbox('devices/1', totals);
+    fresh.held(5, msg(0, 3, t));
+    fresh.sessionLost();
+    fresh.held(6, msg(0, 4, t));
+    fresh.released(6);
+    assert.deepEqual(fresh.runs(), []);
+  });
+
   it('counts foreign payloads, unknown groups and absurd seqs as malformed', () => {
     const totals = new ReceiveTotals(groups);
     const inbox = new Inbox('devices/0', totals);
