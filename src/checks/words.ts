@@ -16,10 +16,14 @@ export function plural(n: number, word: string): string {
   return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** 982 -> "982 B", 24689568 -> "24.7 MB" (decimal units, three significant digits). */
-export function size(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let n = bytes;
+/**
+ * 982 -> "982 B", 24689568 -> "24.7 MB" (decimal units, as scenario sizes are; three
+ * significant digits); below `exactBelow` bytes, to the byte ("9,876 B" for per-item costs).
+ */
+export function size(bytes: number, exactBelow = 1000): string {
+  if (Math.abs(bytes) < exactBelow) return `${count(Math.round(bytes))} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let n = bytes / 1000;
   let i = 0;
   while (Math.abs(n) >= 1000 && i < units.length - 1) {
     n /= 1000;

@@ -1,5 +1,5 @@
 import type { MemoryFigures, MemoryResult } from '../checks/memory.js';
-import { count } from '../checks/words.js';
+import { count, size } from '../checks/words.js';
 import type { RunResult } from './result.js';
 
 /**
@@ -88,18 +88,9 @@ function reclaimCell(f: MemoryFigures): string {
   return `${bytes(f.beforeExpiry)} → ${bytes(f.afterExpiry)}${share}`;
 }
 
-/** 925 -> "925 B", 1234567 -> "1.23 MB" (SI, as scenario sizes are); exact bytes for per-item figures. */
+/** Sizes as the summary prints them: exact bytes below 10 KB (and for per-item figures). */
 export function bytes(n: number | null, exact = false): string {
-  if (n === null) return '–';
-  if (exact || Math.abs(n) < 10_000) return `${count(Math.round(n))} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = n / 1000;
-  let unit = 0;
-  while (Math.abs(value) >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${count(Number(value.toPrecision(3)))} ${units[unit]}`;
+  return n === null ? '–' : size(n, exact ? Infinity : 10_000);
 }
 
 /** Rows padded to their columns; the first column left-aligned, the others right. */

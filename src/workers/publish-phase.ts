@@ -134,6 +134,8 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
     const lane = lanes[k % lanes.length]!;
     const { run } = lane;
     const i = run.sentAt.length;
+    // In the ledger from its first message: a phase cut short (Ctrl-C) still hands in what it sent.
+    if (i === 0) ctx.runs.push(run);
     const at = performance.now();
     const payload = encodePayload(payloadBytes, { group: p.group, publisher: p.index, seq: run.firstSeq + i, sentAt: at });
     run.sentAt.push(at);
@@ -149,7 +151,6 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
   let unacked = 0;
   for (const { topic, run } of lanes) {
     p.nextSeq.set(topic, run.firstSeq + run.sentAt.length);
-    if (run.sentAt.length > 0) ctx.runs.push(run);
     for (const a of run.ackedAt) if (a === null) unacked++;
   }
   return { unacked, unsent: total - k, neverConnected: 0 };

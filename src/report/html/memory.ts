@@ -1,5 +1,5 @@
 import type { MemoryFigures } from '../../checks/memory.js';
-import { count } from '../../checks/words.js';
+import { count, size } from '../../checks/words.js';
 import type { RunResult } from '../result.js';
 import { seriesChart, type ChartSpec } from './charts.js';
 import { escapeXml as esc } from './escape.js';
@@ -99,13 +99,5 @@ function readings(run: RunResult, probe: string): { atMs: number; value: number 
 
 /** 1234567 -> "1.23 MB"; a per-item cost to the byte below 10 KB. */
 function bytes(value: number, cost = false): string {
-  if (cost && Math.abs(value) < 10_000) return `${count(Math.round(value))} B`;
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let n = value;
-  let i = 0;
-  while (Math.abs(n) >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${count(Number(n.toPrecision(3)))} ${units[i]}`;
+  return size(value, cost ? 10_000 : 1000);
 }
