@@ -1,4 +1,5 @@
 import type { BrokerSpec, BrokerTarget } from '../brokers/types.js';
+import { plural } from '../checks/words.js';
 import { defaultConnectionsPerPort } from '../net/ephemeral-ports.js';
 import { isLoopbackAddress } from '../net/loopback.js';
 import { planSpread, sourceAddress, type SpreadPlan } from '../net/spread.js';
@@ -19,7 +20,8 @@ export function spreadForRun(plan: Plan, run: RunPlan, broker: BrokerSpec, fault
   const groups = Object.keys(spread.proxyPorts).length;
   if (listen > groups * faultServers || spread.brokerPorts > 1 || spread.sourceAddresses > 1) {
     log(
-      `  [${run.id}] ${spread.perPort} connections per (source, destination) pair: ${listen} proxy listen ports, ${spread.brokerPorts} broker listeners, ${spread.sourceAddresses} source addresses for direct clients`,
+      `  [${run.id}] ${spread.perPort} connections per (source, destination) pair: ${plural(listen, 'proxy listen port')}, ${plural(spread.brokerPorts, 'broker listener')}, ` +
+        `${spread.sourceAddresses} source address${spread.sourceAddresses === 1 ? '' : 'es'} for direct clients`,
     );
   }
   for (const warning of spread.warnings) log(`  [${run.id}] ${warning}`);
