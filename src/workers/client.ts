@@ -9,6 +9,7 @@
  * a real client would. An explicit disconnect ends that instance; the next connect starts
  * a fresh one.
  */
+import { Duplex } from 'node:stream';
 import { MqttClient, type IConnackPacket, type IPublishPacket, type Packet } from 'mqtt';
 import type { ClientLog, ClientRef, ConnectAttempt } from '../metrics/ledger.js';
 import type { Qos } from '../scenario/plan.js';
@@ -230,6 +231,7 @@ export class SimClient {
     if (!this.#open) return;
     this.#open = false;
     const attempt = this.#attempt;
+    if (attempt?.connackAt === undefined && this.#mqtt) releaseFailedConnection(this.#mqtt);
     if (attempt && !this.#stopped) {
       attempt.closedAt = performance.now();
       attempt.closedBy = this.#closing ?? 'lost';
@@ -275,4 +277,29 @@ export class SimClient {
       });
     });
   }
+}
+
+/** mqtt.js 5 internals that hold a closed connection until the next connect() replaces them. */
+interface ConnectionInternals {
+  stream: MqttClient['stream'];
+  _currentPump?: unknown;
+}
+
+/** Stands in for a released socket: destroyed, as that socket was (a write or end fails alike). */
+const released = new Duplex({ read() {}, write: (_chunk, _encoding, done) => done() }).destroy();
+
+/**
+ * A failed attempt's objects (socket, its pipe into mqtt.js's parser, the CONNECT
+ * written: ~8 KB) stay referenced by the instance until the next attempt, 1-10 s later:
+ * long enough to be promoted to V8's old space, which a storm of refused attempts then
+ * fills by MBs a second until a full GC (issue 7). Dropping those references at close
+ * lets them die young. Only for an attempt without CONNACK: nothing it received can be
+ * waiting in the parser queue (the current pump), so nothing is dropped; and mqtt.js
+ * touches the stream again only in connect(), which sets a new one, or in end(), which
+ * SimClient never calls on a closed connection.
+ */
+function releaseFailedConnection(inst: MqttClient): void {
+  const internals = inst as unknown as ConnectionInternals;
+  internals.stream = released;
+  internals._currentPump = undefined;
 }

@@ -4,6 +4,7 @@
  * barriers: a command resolves once every shard it went to has answered `done`.
  */
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { within } from '../clock.js';
@@ -57,6 +58,11 @@ export async function startShards(
   onCrash?: (shard: number, message: string) => void,
 ): Promise<ShardPool> {
   const threads = inits.length;
+  // Process-wide, so set before the worker isolates start. V8 pretenuring sees the connect
+  // phase's sockets live on and from then on allocates sockets and streams straight into
+  // old space: the refused attempts of a reconnect storm, dead within milliseconds, then
+  // pile up there until a full GC, growing the heap for as long as the cut lasts (issue 7).
+  setFlagsFromString('--no-allocation-site-pretenuring');
   const pool = new Piscina<ShardTaskInput, void>({
     filename: new URL('./shard-task.js', import.meta.url).href,
     minThreads: threads,
