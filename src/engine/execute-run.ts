@@ -11,7 +11,7 @@ import { within } from '../clock.js';
 import { describePhase, drivePhase, type Shards } from './phase-driver.js';
 import { MemorySampler, type MemoryRecord } from './memory-sampler.js';
 import { HarnessError, isHarnessError } from '../errors.js';
-import type { BrokerInfo, EnvironmentCause, RunRecord, TimelineEvent } from './run-record.js';
+import { EnvironmentFailure, type BrokerInfo, type EnvironmentCause, type RunRecord, type TimelineEvent } from './run-record.js';
 import { RunProgress, type ProgressListener } from './run-progress.js';
 
 export interface RunContext {
@@ -175,7 +175,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     // environment too. What the phase saw of a crash (a shard that ended) is less telling
     // than the crash itself, already recorded.
     if (environmentFault === undefined && isEnvironmentError(err) && !ctx.signal.aborted) {
-      environmentFailed(err.message.startsWith('broker-restart') ? 'broker-restart' : 'fault-server', `${err.message} during ${where()}`);
+      environmentFailed(err instanceof EnvironmentFailure ? err.environmentCause : 'fault-server', `${err.message} during ${where()}`);
     }
     incomplete = environmentFault ?? (err instanceof Error ? err.message : String(err));
   } finally {

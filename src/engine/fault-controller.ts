@@ -4,6 +4,7 @@ import { HarnessError } from '../errors.js';
 import type { ProxyFaultPlan, Stream } from '../scenario/plan.js';
 import type { ProxyPortPlan } from '../net/spread.js';
 import type { Endpoint } from '../workers/protocol.js';
+import { EnvironmentFailure } from './run-record.js';
 
 interface ToxicSpec {
   name: string;
@@ -98,7 +99,7 @@ export class FaultController {
     try {
       return await action();
     } catch (err) {
-      throw new HarnessError('E_ENVIRONMENT', `fault server ${this.where}: ${what} failed: ${(err as Error).message}`);
+      throw new EnvironmentFailure('fault-server', `fault server ${this.where}: ${what} failed: ${(err as Error).message}`);
     }
   }
 }

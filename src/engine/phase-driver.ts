@@ -6,7 +6,7 @@ import type { ShardLedger } from '../metrics/ledger.js';
 import { sleep, within } from '../clock.js';
 import type { FaultController } from './fault-controller.js';
 import { describeExpiryPhase, driveExpiryPhase } from './expiry-phase.js';
-import type { BrokerInfo, TimelineEvent } from './run-record.js';
+import { EnvironmentFailure, type BrokerInfo, type TimelineEvent } from './run-record.js';
 
 /** The engine's view of the worker pool: commands with a barrier, and counters. */
 export interface Shards {
@@ -143,7 +143,7 @@ async function restartBroker(
   try {
     await target.restart();
   } catch (err) {
-    throw new HarnessError('E_ENVIRONMENT', `broker-restart: the broker did not come back: ${err instanceof Error ? err.message : String(err)}`);
+    throw new EnvironmentFailure('broker-restart', `broker-restart: the broker did not come back: ${err instanceof Error ? err.message : String(err)}`);
   }
   timeline.push({ at: performance.now(), kind: 'fault-stop', phase: index, groups, label });
 }

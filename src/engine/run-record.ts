@@ -1,4 +1,5 @@
 import type { BrokerTarget } from '../brokers/types.js';
+import { HarnessError } from '../errors.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import type { FaultPlan, RunPlan } from '../scenario/plan.js';
 import type { MemoryRecord } from './memory-sampler.js';
@@ -14,6 +15,16 @@ export type TimelineEvent =
 
 /** What failed under a run: its broker's process, its restart, a worker thread, the fault server. */
 export type EnvironmentCause = 'broker-exit' | 'broker-restart' | 'worker-crash' | 'fault-server';
+
+/** An environment error thrown inside a run that says what failed, for its timeline entry. */
+export class EnvironmentFailure extends HarnessError {
+  constructor(
+    readonly environmentCause: EnvironmentCause,
+    message: string,
+  ) {
+    super('E_ENVIRONMENT', message);
+  }
+}
 
 /** The broker as a report may describe it: no credentials, no methods. */
 export interface BrokerInfo {
