@@ -1,5 +1,6 @@
 import type { ClientRef, SentRun } from '../metrics/ledger.js';
 import type { Qos } from '../scenario/plan.js';
+import type { PublishOutcomes } from './publish-outcome.js';
 import { fateAt, gapAt, type Fate, type SessionModel } from './session-model.js';
 
 /**
@@ -13,8 +14,11 @@ export interface Message {
   sentAt: number;
   /** min(publish QoS, subscription QoS): what the broker owes the subscriber. */
   qos: Qos;
-  /** QoS 0 is never owed (the broker may drop it at any time), so it has no fate. */
-  fate: Fate | 'qos0';
+  /**
+   * QoS 0 is never owed (the broker may drop it at any time), so it has no fate; nor has a
+   * message the broker refused, or never acknowledged: it was never the broker's to deliver.
+   */
+  fate: Fate | 'qos0' | 'refused' | 'unacknowledged';
   /** Index into the model's gaps when sent while the subscriber was away, else -1. */
   gap: number;
   /** Among QoS>=1 messages sent in the same gap, in send order (the broker's queue order); -1 online. */
@@ -28,19 +32,21 @@ export interface Classified {
   backlog: number[];
 }
 
-export function classifyMessages(model: SessionModel, sent: readonly SentRun[], subscriptionQos: Qos): Classified {
+/** `subscriptionQos` is the QoS the broker granted; `outcomes` says what the broker did with each publish (absent: all acknowledged). */
+export function classifyMessages(model: SessionModel, sent: readonly SentRun[], subscriptionQos: Qos, outcomes?: PublishOutcomes): Classified {
   const messages: Message[] = [];
   for (const run of sent) {
     const qos = Math.min(run.qos, subscriptionQos) as Qos;
     run.sentAt.forEach((sentAt, i) => {
-      const fate = qos === 0 ? 'qos0' : fateAt(model, sentAt);
+      const outcome = outcomes?.of(run, i) ?? 'acked';
+      const fate = outcome !== 'acked' ? outcome : qos === 0 ? 'qos0' : fateAt(model, sentAt);
       messages.push({ publisher: run.publisher, seq: run.firstSeq + i, sentAt, qos, fate, gap: gapAt(model, sentAt), queueRank: -1 });
     });
   }
   messages.sort((a, b) => a.sentAt - b.sentAt);
   const backlog = model.gaps.map(() => 0);
   for (const message of messages) {
-    if (message.gap >= 0 && message.qos > 0) message.queueRank = backlog[message.gap]!++;
+    if (message.gap >= 0 && message.qos > 0 && message.fate !== 'refused' && message.fate !== 'unacknowledged') message.queueRank = backlog[message.gap]!++;
   }
   return { messages, backlog };
 }

@@ -1,5 +1,5 @@
 import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
-import type { RedeliveryResult, RunResult } from '../report/result.js';
+import type { BrokerSaid, RedeliveryResult, RunResult } from '../report/result.js';
 import { lossPolicy } from './attribution.js';
 import { explain, offlineCause } from './explain.js';
 import { expiryOnlyGroups, judgeExpiry } from './expiry.js';
@@ -11,6 +11,10 @@ import { measureReconnects } from './reconnect.js';
 import { addTally, emptyTally, type Tally } from './redelivery.js';
 import { groupOf, judgeSubscribers } from './subscribers.js';
 import { builtinChecks, decideVerdict, expectationChecks } from './verdict.js';
+import { brokerSaid } from './broker-said.js';
+import { grantExplanations } from './explain-grants.js';
+import { publishOutcomes } from './publish-outcome.js';
+import { findShortfalls } from './shortfalls.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -47,6 +51,8 @@ export function judgeRun(record: RunRecord): RunResult {
       checks: [],
       explanations: [`Not run: ${record.unsupported}`, ...expiryExplanations(unsupportedExpiry, run.groups)],
       verdict: 'unsupported',
+      shortfalls: [],
+      brokerSaid: [],
       unsupported: record.unsupported,
       ...(unsupportedExpiry ? { expiry: unsupportedExpiry } : {}),
     };
@@ -54,7 +60,9 @@ export function judgeRun(record: RunRecord): RunResult {
 
   // Groups only a measure-expiry phase connected (with clients of its own) had no messages to judge.
   const expiryOnly = expiryOnlyGroups(record);
-  const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS).filter((o) => !expiryOnly.has(o.group.name));
+  const published = publishOutcomes(record);
+  const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS, published).filter((o) => !expiryOnly.has(o.group.name));
+  const said = brokerSaid(record);
   const expiry = judgeExpiry(record);
   const total = emptyTally();
   for (const o of outcomes) addTally(total, o.tally);
@@ -75,14 +83,30 @@ export function judgeRun(record: RunRecord): RunResult {
   };
   const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
+  const shortfalls = findShortfalls({ record, said, published, notReconnected: reconnects.notReconnected, expiryOnly });
   return {
     ...described,
     ...measured,
     histograms: { e2e: e2e.encoded, redelivery: redelivery.encoded, reconnect: reconnects.time.encoded },
     checks,
-    explanations: [...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete), ...expiryExplanations(expiry, run.groups)],
-    verdict: decideVerdict(checks, record.incomplete),
+    explanations: [
+      ...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
+      ...grantExplanations(run, outcomes, said),
+      ...expiryExplanations(expiry, run.groups),
+    ],
+    verdict: decideVerdict(checks, shortfalls),
+    shortfalls,
+    brokerSaid: said,
+    timeline: [...described.timeline, ...saidEvents(said, described.timeline)].sort((a, b) => a.at - b.at),
   };
+}
+
+/** The first refusal or change of each kind, on the run's timeline (times already from the run's start). */
+function saidEvents(said: readonly BrokerSaid[], timeline: readonly TimelineEvent[]): TimelineEvent[] {
+  const phaseAt = (at: number): number => timeline.filter((e) => e.kind === 'phase-start' && e.at <= at).at(-1)?.phase ?? -1;
+  return said
+    .filter((s) => s.kind !== 'told')
+    .map((s) => ({ at: s.firstAt, kind: 'broker-said', phase: phaseAt(s.firstAt), group: s.group, label: `${s.group}: ${s.what}` }));
 }
 
 function redeliveryResult(t: Tally, latency: RedeliveryResult['latency']): RedeliveryResult {
@@ -100,6 +124,8 @@ function redeliveryResult(t: Tally, latency: RedeliveryResult['latency']): Redel
     expiredWithSession: t.expiredWithSession,
     discarded: t.discarded,
     notReturned: t.notReturned,
+    refused: t.refused,
+    unacknowledged: t.unacknowledged,
     qos0Kept: t.qos0Kept,
     offline: t.offline,
     offlineDelivered: t.offlineDelivered,

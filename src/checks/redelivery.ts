@@ -25,6 +25,9 @@ export interface Tally {
   discarded: number;
   notReturned: number;
   qos0Kept: number;
+  /** Not the broker's to deliver: it refused them (a negative ack, or closed the connection first), or never acknowledged them. */
+  refused: number;
+  unacknowledged: number;
   /** Sent while the subscriber was away (any QoS), how many of those were owed, how many came. */
   offline: number;
   offlineExpected: number;
@@ -51,7 +54,7 @@ export function emptyTally(): Tally {
     clients: 0, expected: 0, delivered: 0, lost: 0,
     lostBy: Object.fromEntries(LOSS_REASONS.map((r) => [r, 0])) as Record<LossReason, number>,
     duplicates: 0, qos2Duplicates: 0, outOfOrder: 0, unexpected: 0, indeterminate: 0, noSession: 0,
-    expiredWithSession: 0, discarded: 0, notReturned: 0, qos0Kept: 0,
+    expiredWithSession: 0, discarded: 0, notReturned: 0, qos0Kept: 0, refused: 0, unacknowledged: 0,
     offline: 0, offlineExpected: 0, offlineDelivered: 0, drainTimeMs: null,
     returns: 0, presentMissing: 0, presentLostInRestart: 0, presentUnexpected: 0, returnsAfterEnd: 0, longestAwayMs: 0, silentGaps: 0,
     lossShapes: new Map(),
@@ -69,6 +72,11 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
     const arrivedAt = arrivals.get(message.publisher)?.get(message.seq);
     const arrived = arrivedAt !== undefined;
     qosOf.set(key(message.publisher, message.seq), message.qos);
+    if (message.fate === 'refused' || message.fate === 'unacknowledged') {
+      // Neither sent to the subscriber nor lost: whether a copy came anyway is the broker's business.
+      t[message.fate]++;
+      continue;
+    }
     if (message.gap >= 0) {
       t.offline++;
       if (message.fate === 'expected') t.offlineExpected++;
@@ -172,6 +180,6 @@ export function addTally(into: Tally, from: Tally): void {
 
 const SUMMED = [
   'clients', 'expected', 'delivered', 'lost', 'duplicates', 'qos2Duplicates', 'outOfOrder', 'unexpected',
-  'indeterminate', 'noSession', 'expiredWithSession', 'discarded', 'notReturned', 'qos0Kept', 'offline', 'offlineExpected',
+  'indeterminate', 'noSession', 'expiredWithSession', 'discarded', 'notReturned', 'qos0Kept', 'refused', 'unacknowledged', 'offline', 'offlineExpected',
   'offlineDelivered', 'returns', 'presentMissing', 'presentLostInRestart', 'presentUnexpected', 'returnsAfterEnd', 'silentGaps',
 ] as const satisfies readonly (keyof Tally)[];

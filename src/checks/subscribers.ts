@@ -5,7 +5,9 @@ import { lossPolicy } from './attribution.js';
 import { classifyMessages } from './expected.js';
 import { faultWindows } from './faults.js';
 import { addTally, emptyTally, tallySubscriber, type Tally } from './redelivery.js';
+import { publishOutcomes, type PublishOutcomes } from './publish-outcome.js';
 import { modelSession } from './session-model.js';
+import { grantedGroup } from './granted.js';
 
 /** One subscriber group's settings and what happened to the messages sent to it. */
 export interface GroupOutcome {
@@ -19,7 +21,7 @@ export function groupOf(ref: string): string {
 }
 
 /** Judges every subscriber of the run, one at a time (memory stays per subscriber), summed per group. */
-export function judgeSubscribers(record: RunRecord, marginMs: number): GroupOutcome[] {
+export function judgeSubscribers(record: RunRecord, marginMs: number, published: PublishOutcomes = publishOutcomes(record)): GroupOutcome[] {
   const outcomes = new Map<string, GroupOutcome>();
   for (const group of record.run.groups) {
     if (group.role === 'subscriber') outcomes.set(group.name, { group, tally: emptyTally() });
@@ -32,9 +34,10 @@ export function judgeSubscribers(record: RunRecord, marginMs: number): GroupOutc
   for (const log of logs) {
     const outcome = outcomes.get(groupOf(log.ref));
     if (!outcome) continue;
-    const { group } = outcome;
+    // Judged by what the broker granted this client, not by what the scenario asked.
+    const group = grantedGroup(outcome.group, log, record.run.protocol);
     const model = modelSession(log.attempts, group, faults.get(group.name) ?? [], { marginMs });
-    const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos);
+    const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos, published);
     addTally(outcome.tally, tallySubscriber(model, classified, received.get(log.ref) ?? [], policy));
   }
   return [...outcomes.values()];

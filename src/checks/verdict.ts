@@ -1,5 +1,5 @@
 import type { ProtocolVersion } from '../brokers/types.js';
-import type { Check, Verdict } from '../report/result.js';
+import type { Check, Shortfall, Verdict } from '../report/result.js';
 import type { ExpectationPlan } from '../scenario/plan.js';
 import { LOSS_REASONS, type LossPolicy, type LossReason } from './attribution.js';
 import type { CanonicalUnit } from './expression.js';
@@ -142,6 +142,8 @@ function withUnit(value: number, unit: CanonicalUnit): string {
   }
 }
 
-export function decideVerdict(checks: readonly Check[], incomplete?: string): Verdict {
-  return incomplete !== undefined || checks.some((c) => !c.passed) ? 'fail' : 'pass';
+/** A run that fell short of what the scenario asked is INCOMPLETE whatever its checks say: its figures are not the ones asked for. */
+export function decideVerdict(checks: readonly Check[], shortfalls: readonly Shortfall[]): Verdict {
+  if (shortfalls.length > 0) return 'incomplete';
+  return checks.some((c) => !c.passed) ? 'fail' : 'pass';
 }

@@ -11,7 +11,9 @@ export type TimelineEvent =
   | { at: number; kind: 'fault-stop'; phase: number; groups: string[]; label: string }
   | { at: number; kind: 'drain-end'; phase: number; label: string; reason: 'delivered' | 'quiet' | 'timeout' }
   /** The run's environment failed under it (phase -1: before the first phase); the run stopped there. */
-  | { at: number; kind: 'environment-fault'; phase: number; cause: EnvironmentCause; label: string };
+  | { at: number; kind: 'environment-fault'; phase: number; cause: EnvironmentCause; label: string }
+  /** The first time the broker refused or changed something for a group, in the phase then running (added when the run is judged). */
+  | { at: number; kind: 'broker-said'; phase: number; group: string; label: string };
 
 /** What failed under a run: its broker's process, its restart, a worker thread, the fault server. */
 export type EnvironmentCause = 'broker-exit' | 'broker-restart' | 'worker-crash' | 'fault-server';

@@ -21,12 +21,47 @@ export interface ConnectAttempt {
   closedBy?: 'graceful' | 'abrupt' | 'lost';
   /** SUBACK received for its topic on this connection (a resubscribe after Session Present 0 counts). */
   subscribedAt?: number;
+  /** CONNACK return (3.1.1) or reason (5) code of a refused connection. */
+  code?: number;
+  /** v5 CONNACK: the Session Expiry Interval the broker assigned (s), and its Server Keep Alive (s). */
+  assignedExpiry?: number;
+  serverKeepAlive?: number;
+  /** v5: the reason code of a DISCONNECT the broker sent on this connection. */
+  disconnectCode?: number;
+  /** For a connection that closed without our doing: the last packet the client had sent, e.g. "PUBLISH fleet/1 (QoS 2)". */
+  afterPacket?: string;
 }
 
 export interface ClientLog {
   ref: ClientRef;
   clientId: string;
   attempts: ConnectAttempt[];
+  /** The broker's last SUBACK code for its topic: the QoS granted, or a failure (≥ 0x80); absent: never answered. */
+  granted?: number;
+}
+
+/** A packet in which the broker refused or changed something (`close`: it closed the connection). */
+export type SaidPacket = 'CONNACK' | 'SUBACK' | 'PUBACK' | 'PUBREC' | 'PUBCOMP' | 'DISCONNECT' | 'close';
+
+/**
+ * One thing the broker said, counted over a group's clients: a code (refusals) or a v5
+ * CONNACK property with its value. The first few occurrences are kept verbatim.
+ */
+export interface SaidEntry {
+  group: string;
+  packet: SaidPacket;
+  /** The reason / return code, or the SUBACK grant. */
+  code?: number;
+  /** A v5 CONNACK property's name and value, e.g. "maximumQoS", 1. */
+  property?: string;
+  value?: number | string | boolean;
+  /** Packets (or closes), and the distinct clients they came to: shards own disjoint clients, so both add up. */
+  count: number;
+  clients: number;
+  /** Up to EXAMPLES, e.g. "backend/0: DISCONNECT 0x9B QoS not supported". */
+  examples: string[];
+  /** ms on the run clock. */
+  firstAt: number;
 }
 
 /**
@@ -42,6 +77,8 @@ export interface SentRun {
   sentAt: number[];
   /** PUBACK/PUBCOMP time per message, absent entries (null) when never acknowledged. */
   ackedAt: (number | null)[];
+  /** Messages the broker refused with a reason code ≥ 0x80 (PUBACK, PUBREC, PUBCOMP): index → code. */
+  refused?: Record<number, number>;
 }
 
 /** What one subscriber received from one publisher, keyed by sequence number. */
@@ -77,6 +114,8 @@ export interface ShardLedger {
    * while it was away (the backlog).
    */
   histograms: Record<'e2e' | 'redelivery', string>;
+  /** What the broker refused or changed, per group; merged over shards by the checks. */
+  said?: SaidEntry[];
   /** What a measure-expiry phase saw in this shard; absent without one. */
   expiry?: ExpiryLedger;
 }

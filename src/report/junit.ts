@@ -1,3 +1,4 @@
+import { saidLine } from './said-md.js';
 import { escapeXml } from './html/escape.js';
 import type { Check, Result, RunResult } from './result.js';
 
@@ -82,8 +83,11 @@ function casesOf(run: RunResult): Case[] {
   if (run.verdict === 'unsupported' || run.unsupported !== undefined) {
     return [{ name: 'run', outcome: { element: 'skipped', message: `not run: ${run.unsupported ?? 'unsupported'}` } }];
   }
-  if (run.incomplete !== undefined) {
-    const message = `run incomplete: ${run.incomplete}`;
+  const shortfalls = run.shortfalls?.map((s) => s.text) ?? [];
+  if (run.incomplete !== undefined || shortfalls.length > 0) {
+    const said = (run.brokerSaid ?? []).filter((s) => s.kind !== 'told').map(saidLine);
+    const why = shortfalls.length > 0 ? shortfalls.join('; ') : run.incomplete;
+    const message = `run incomplete: ${why}${said.length > 0 ? `\nwhat the broker refused or changed: ${said.join('; ')}` : ''}`;
     const checks = run.checks.map((c): Case => ({ name: c.name, outcome: { element: 'error', message, type: 'incomplete', body: `${message}\nmeasured until then: ${detail(c)}` } }));
     return checks.length > 0 ? checks : [{ name: 'run', outcome: { element: 'error', message, type: 'incomplete' } }];
   }

@@ -6,6 +6,7 @@ import { judgeRun } from '../checks/judge.js';
 import type { MemoryResult } from '../checks/memory.js';
 import type { Percentiles } from '../checks/latency.js';
 import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
+import type { SaidPacket } from '../metrics/ledger.js';
 import type { GroupPlan, Plan } from '../scenario/plan.js';
 
 /**
@@ -25,7 +26,46 @@ export interface Result {
   runs: RunResult[];
 }
 
-export type Verdict = 'pass' | 'fail' | 'unsupported';
+/** incomplete: the run could not do what the scenario asked (see `shortfalls`); it never passes. */
+export type Verdict = 'pass' | 'fail' | 'incomplete' | 'unsupported';
+
+/** Something the scenario asked that the run could not do; any one makes the run INCOMPLETE. */
+export interface Shortfall {
+  kind: 'connect' | 'subscribe' | 'publish' | 'reconnect' | 'premise' | 'interrupted' | 'stopped';
+  /** 0-based phase index, and its label, when a phase fell short. */
+  phase?: number;
+  label?: string;
+  /** How much of the work was done, of how much asked. */
+  done?: number;
+  of?: number;
+  /** One line, with the counts and the broker's own words where it gave any. */
+  text: string;
+}
+
+/**
+ * What the broker said that refused or changed what the scenario asked, counted per group:
+ * `refused` (a failure code, a DISCONNECT, a connection it closed), `changed` (granted less
+ * than asked: QoS, Session Expiry Interval, keep-alive), `told` (other v5 CONNACK properties,
+ * plain grants).
+ */
+export interface BrokerSaid {
+  group: string;
+  packet: SaidPacket;
+  kind: 'refused' | 'changed' | 'told';
+  code?: number;
+  property?: string;
+  value?: number | string | boolean;
+  /** e.g. "DISCONNECT 0x9B QoS not supported", "Session Expiry Interval 60 s (asked 3600 s)". */
+  what: string;
+  /** How many times, to how many distinct clients, of the group's clients. */
+  count: number;
+  clients: number;
+  of: number;
+  /** Verbatim, the first few. */
+  examples: string[];
+  /** ms from the run's start. */
+  firstAt: number;
+}
 
 export interface Check {
   /** The built-in check's name, or the expectation as written. */
@@ -62,6 +102,10 @@ export interface RedeliveryResult {
   discarded: number;
   /** Not judged: sent to clients that had not come back when the run ended. */
   notReturned: number;
+  /** Publishes the broker refused (a reason code ≥ 0x80, or it closed the connection before acknowledging): neither sent nor lost. Absent in older results. */
+  refused?: number;
+  /** Publishes the broker never acknowledged: not its to deliver, not judged. Absent in older results. */
+  unacknowledged?: number;
   /** QoS 0 messages sent while offline that still arrived (a broker option). */
   qos0Kept: number;
   /** Messages (any QoS) sent while the subscriber was offline, and how many of them arrived. */
@@ -95,6 +139,10 @@ export interface RunResult {
   /** From the plan, e.g. an ignored setting. */
   notes: string[];
   verdict: Verdict;
+  /** Why the verdict is `incomplete`; absent or empty otherwise (and in older results). */
+  shortfalls?: Shortfall[];
+  /** What the broker refused or changed; absent in older results. */
+  brokerSaid?: BrokerSaid[];
   incomplete?: string;
   unsupported?: string;
   /** Session-expiry accuracy, from a measure-expiry phase: distributions, survival curves, method agreement. */

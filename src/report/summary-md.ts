@@ -4,6 +4,7 @@ import { count, duration } from '../checks/words.js';
 import { expiryRows, expirySection } from '../checks/expiry-summary.js';
 import { memorySection } from './memory-md.js';
 import type { Result, RunResult } from './result.js';
+import { brokerSaidBlock, grantedWords, shortfallBlock } from './said-md.js';
 
 /**
  * summary.md: one table with a column per run, so v3.1.1 and v5 read side by side, then per
@@ -26,8 +27,17 @@ export function renderConsole(result: Result): string {
   return renderSummary(result).replace(/^#+ /gm, '');
 }
 
-/** A row of the side-by-side table: its name and how a run's cell reads (report.html shows the same rows). */
-export type Row = [string, (run: RunResult) => string];
+/**
+ * A row of the side-by-side table: its name, how a run's cell reads, and (optional) when it
+ * is shown at all, so a row that is zero in every run does not crowd the table. report.html
+ * shows the same rows.
+ */
+export type Row = [string, (run: RunResult) => string, ((runs: readonly RunResult[]) => boolean)?];
+
+/** The rows these runs show. */
+export function rowsFor(runs: readonly RunResult[]): Row[] {
+  return ROWS.filter(([, , shown]) => shown === undefined || shown(runs));
+}
 
 export const ROWS: Row[] = [
   ['session', sessionCell],
@@ -39,13 +49,14 @@ export const ROWS: Row[] = [
   ['out of order', (r) => count(r.redelivery.outOfOrder)],
   ['unexpected', (r) => count(r.redelivery.unexpected)],
   ['not judged', (r) => count(r.redelivery.indeterminate)],
+  ['refused by the broker', refusedCell, (runs) => runs.some((r) => (r.redelivery.refused ?? 0) + (r.redelivery.unacknowledged ?? 0) > 0)],
   ['redelivery p50 / p99', (r) => pair(r.redelivery.latency)],
   ['reconnect p50 / p99', (r) => pair(r.reconnect.time)],
 ];
 
 function table(runs: readonly RunResult[]): string[] {
   const rows: string[][] = [['', ...runs.map((r) => r.label)], ['verdict', ...runs.map((r) => r.verdict.toUpperCase())]];
-  for (const [name, cell] of ROWS) rows.push([name, ...runs.map((r) => (r.verdict === 'unsupported' ? '–' : cell(r)))]);
+  for (const [name, cell] of rowsFor(runs)) rows.push([name, ...runs.map((r) => (r.verdict === 'unsupported' ? '–' : cell(r)))]);
   for (const [name, cell] of expiryRows(runs)) rows.push([name, ...runs.map(cell)]);
   const escaped = rows.map((row) => row.map((c) => c.replaceAll('|', '\\|')));
   const widths = escaped[0]!.map((_, i) => Math.max(3, ...escaped.map((row) => row[i]!.length)));
@@ -62,7 +73,7 @@ function sessionCell(run: RunResult): string {
         run.protocol === '3.1.1'
           ? `CleanSession=${g.clean ? 1 : 0}`
           : `Clean Start=${g.clean ? 1 : 0}, expiry ${expiryWords(g.sessionExpiry)}`;
-      return `${subscribers.length > 1 ? `${g.name}: ` : ''}${session}, QoS ${g.qos}`;
+      return `${subscribers.length > 1 ? `${g.name}: ` : ''}${session}, QoS ${g.qos}${grantedWords(run, g.name)}`;
     })
     .join('; ');
 }
@@ -81,12 +92,19 @@ function lostCell(run: RunResult): string {
   return `${count(lost)} (${main})`;
 }
 
+/** "40" or "40, 20 never acknowledged": publishes that were never the broker's to deliver. */
+function refusedCell(run: RunResult): string {
+  const { refused = 0, unacknowledged = 0 } = run.redelivery;
+  return unacknowledged > 0 ? `${count(refused)}, ${count(unacknowledged)} never acknowledged` : count(refused);
+}
+
 function pair(p: Percentiles | null): string {
   return p ? `${duration(p.p50)} / ${duration(p.p99)}` : '–';
 }
 
 function runSection(run: RunResult): string[] {
   const lines = [`## ${run.label}: ${run.verdict.toUpperCase()}`, ''];
+  lines.push(...shortfallBlock(run), ...brokerSaidBlock(run));
   const failed = run.checks.filter((c) => !c.passed);
   if (failed.length > 0) {
     lines.push('Failed checks:', '', ...failed.map((c) => `- ${c.name}: ${c.explanation}`), '');

@@ -15,6 +15,9 @@ import type { ClientLog, ClientRef, ConnectAttempt } from '../metrics/ledger.js'
 import type { Qos } from '../scenario/plan.js';
 import { clientOptions, connectionTo, oneLine, type OptionsInput } from './client-options.js';
 import { reconnectDelay } from './jitter.js';
+import type { Said, SaidTally } from './said-tally.js';
+import { describeSent, noteConnackProperties } from './said-packets.js';
+import { hex } from '../protocol/reason-codes.js';
 
 const GRACEFUL_LIMIT_MS = 5_000;
 
@@ -39,6 +42,8 @@ export interface ClientSpec extends OptionsInput {
   topic?: string;
   random: () => number;
   sink?: MessageSink;
+  /** Where the broker's refusals and changes are counted (one per shard). */
+  said?: SaidTally;
 }
 
 export class SimClient {
@@ -57,6 +62,10 @@ export class SimClient {
   #failures = 0;
   #wantsSubscription = false;
   #subscribedOnce = false;
+  /** The broker's last SUBACK code for the topic. */
+  #granted: number | undefined;
+  /** The last packet sent on the current connection, to say after what the broker closed it. */
+  #lastSent: Packet | undefined;
   /** Waiters, made on demand: most clients never have one waiting for long. */
   #onSettled: ((attempt: ConnectAttempt) => void)[] | undefined;
   #onClosed: (() => void)[] | undefined;
@@ -79,7 +88,14 @@ export class SimClient {
   }
 
   log(): ClientLog {
-    return { ref: this.spec.ref, clientId: this.spec.clientId, attempts: this.attempts };
+    const log: ClientLog = { ref: this.spec.ref, clientId: this.spec.clientId, attempts: this.attempts };
+    if (this.#granted !== undefined) log.granted = this.#granted;
+    return log;
+  }
+
+  /** Counts something the broker said, for this client's group. */
+  say(said: Said, example: () => string): void {
+    this.spec.said?.add(this.spec.group.name, this.spec.ref, said, example);
   }
 
   /**
@@ -153,6 +169,7 @@ export class SimClient {
     else this.attempts.push(attempt);
     this.#attempt = attempt;
     this.#open = true;
+    this.#lastSent = undefined;
     if (this.#mqtt) this.#mqtt.connect();
     else this.#mqtt = this.#createInstance();
   }
@@ -162,6 +179,7 @@ export class SimClient {
     owners.set(inst, this);
     const on = SimClient.#listeners;
     inst.on('packetreceive', on.packetreceive);
+    inst.on('packetsend', on.packetsend);
     inst.on('connect', on.connect);
     inst.on('error', on.error);
     inst.on('close', on.close);
@@ -183,6 +201,10 @@ export class SimClient {
     packetreceive(this: MqttClient, packet: Packet): void {
       const client = SimClient.#current(this);
       if (client) client.#onPacket(packet);
+    },
+    packetsend(this: MqttClient, packet: Packet): void {
+      const client = SimClient.#current(this);
+      if (client) client.#lastSent = packet;
     },
     connect(this: MqttClient, connack: IConnackPacket): void {
       const client = SimClient.#current(this);
@@ -208,13 +230,17 @@ export class SimClient {
     if (this.#stopped || !attempt) return;
     if (packet.cmd === 'connack') {
       const code = (this.spec.protocol === '5' ? packet.reasonCode : packet.returnCode) ?? 0;
+      if (this.spec.protocol === '5' && packet.properties) noteConnackProperties(this, attempt, packet.properties);
       if (code === 0) {
         attempt.connackAt = performance.now();
         attempt.sessionPresent = packet.sessionPresent;
         if (!packet.sessionPresent) this.spec.sink?.sessionLost();
         this.#settle(attempt);
       } else {
+        attempt.code = code;
         attempt.error ??= `CONNACK refused: ${code}`;
+        const why = packet.properties?.reasonString;
+        this.say({ packet: 'CONNACK', code }, () => `${this.spec.clientId}: CONNACK ${this.spec.protocol === '5' ? hex(code) : code}${why ? ` "${why}"` : ''}`);
       }
     } else if (packet.cmd === 'publish') {
       // Watched so a broker that never releases a QoS 2 message is seen, not just a loss.
@@ -223,7 +249,12 @@ export class SimClient {
       this.spec.sink?.released(packet.messageId!);
     } else if (packet.cmd === 'disconnect') {
       // A v5 server's DISCONNECT (session taken over, server shutting down...): the reason.
-      attempt.error ??= `server DISCONNECT: ${packet.reasonCode ?? 0}`;
+      const code = packet.reasonCode ?? 0;
+      attempt.error ??= `server DISCONNECT: ${code}`;
+      attempt.disconnectCode = code;
+      const why = packet.properties?.reasonString;
+      const after = this.#lastSent ? ` after ${describeSent(this.#lastSent)}` : '';
+      this.say({ packet: 'DISCONNECT', code }, () => `${this.spec.clientId}: DISCONNECT ${hex(code)}${why ? ` "${why}"` : ''}${after}`);
     }
   }
 
@@ -235,6 +266,7 @@ export class SimClient {
     if (attempt && !this.#stopped) {
       attempt.closedAt = performance.now();
       attempt.closedBy = this.#closing ?? 'lost';
+      if (attempt.closedBy === 'lost' && this.#lastSent) attempt.afterPacket = describeSent(this.#lastSent);
       this.#settle(attempt);
     }
     if (this.#closing) {
@@ -267,9 +299,15 @@ export class SimClient {
     const topic = this.spec.topic;
     if (!inst || !attempt || topic === undefined) return Promise.resolve('not connected');
     return new Promise((resolve) => {
-      inst.subscribe(topic, { qos: this.spec.group.qos }, (err, granted) => {
-        const qos = granted?.[0]?.qos;
-        if (err) return resolve(oneLine(err));
+      inst.subscribe(topic, { qos: this.spec.group.qos }, (err, granted, packet?: { granted?: unknown[] }) => {
+        // The SUBACK's own code: on a failure mqtt.js reports the QoS asked in `granted`.
+        const raw = packet?.granted?.[0] as number | { qos?: number } | undefined;
+        const qos = typeof raw === 'number' ? raw : (raw?.qos ?? (err ? undefined : granted?.[0]?.qos));
+        if (qos !== undefined) {
+          this.#granted = qos;
+          this.say({ packet: 'SUBACK', code: qos }, () => `${this.spec.clientId}: SUBACK ${topic} → ${qos}`);
+        }
+        if (qos === undefined && err) return resolve(oneLine(err));
         if (qos === undefined || qos >= 0x80) return resolve(`SUBACK refused: ${qos ?? 'no grant'}`);
         if (attempt === this.#attempt && !this.#stopped) attempt.subscribedAt = performance.now();
         this.#subscribedOnce = true;

@@ -19,6 +19,9 @@ export interface ConnectGroup {
 
 /** Starts between yields when not sleeping (unpaced, or behind schedule), so status and sockets are served. */
 const YIELD_EVERY = 200;
+/** How long clients whose first attempt failed get to connect before the phase ends without them. */
+const RETRY_WINDOW_MS = 10_000;
+const RETRY_POLL_MS = 100;
 
 /**
  * When client k of this shard starts, in ms after the phase began; undefined = at once.
@@ -39,7 +42,13 @@ export async function runConnectPhase(groups: ConnectGroup[], shard: number, sha
   const outOfFiles = failed.find((a) => a.error !== undefined && isOutOfFiles(a.error));
   if (outOfFiles) throw new Error(outOfFilesAtRuntime(outOfFiles.error ?? '', 'the harness process'));
   const example = failed.find((a) => a.error)?.error ?? 'closed before CONNACK';
-  return `${failed.length} of ${firsts.length} failed their first attempt (e.g. ${example}); retrying`;
+  // A refusal that a retry may overcome (a busy broker) is given a while; one that holds
+  // (a connection limit, a denied login) leaves the phase short, and the checks say so.
+  const clients = groups.flatMap((g) => g.clients);
+  const until = performance.now() + RETRY_WINDOW_MS;
+  while (clients.some((c) => !c.connected) && performance.now() < until) await sleep(RETRY_POLL_MS);
+  const still = clients.filter((c) => !c.connected).length;
+  return `${failed.length} of ${firsts.length} failed their first attempt (e.g. ${example}); ${still} still not connected`;
 }
 
 async function startGroup(group: ConnectGroup, shard: number, shards: number): Promise<(ConnectAttempt | undefined)[]> {

@@ -9,8 +9,10 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { ClientRef, SentRun } from '../metrics/ledger.js';
 import type { PublishPhase, Qos } from '../scenario/plan.js';
+import type { Packet } from 'mqtt';
 import type { SimClient } from './client.js';
 import { encodePayload } from './payload.js';
+import { hex } from '../protocol/reason-codes.js';
 
 const MAX_IN_FLIGHT = 100;
 /**
@@ -106,6 +108,15 @@ function quota(client: SimClient, qos: Qos, protocol: ProtocolVersion): number {
   return qos === 2 ? V311_QOS2_IN_FLIGHT : MAX_IN_FLIGHT;
 }
 
+/** A negative acknowledgement (v5 reason code ≥ 0x80): the message is the broker's refusal, not its loss. */
+function refused(client: SimClient, run: SentRun, i: number, err: Error, packet: Packet | undefined, topic: string): void {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'number' || code < 0x80) return;
+  (run.refused ??= {})[i] = code;
+  const ack = packet?.cmd === 'pubrec' ? 'PUBREC' : packet?.cmd === 'pubcomp' ? 'PUBCOMP' : 'PUBACK';
+  client.say({ packet: ack, code }, () => `${client.spec.clientId}: ${ack} ${hex(code)} for PUBLISH ${topic} (QoS ${run.qos})`);
+}
+
 async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext): Promise<Outcome> {
   const targets = targetsOf(p.index, ctx.fromSize, ctx.toSize);
   const total = phase.perTarget * targets.length;
@@ -142,8 +153,9 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
     run.ackedAt.push(null);
     flow.inFlight++;
     p.sent++;
-    inst.publish(lane.topic, payload, { qos }, (err) => {
+    inst.publish(lane.topic, payload, { qos }, (err, packet) => {
       if (!err) run.ackedAt[i] = performance.now();
+      else refused(p.client, run, i, err, packet, lane.topic);
       flow.settled();
     });
   }

@@ -13,6 +13,7 @@ import { Inbox, ReceiveTotals } from './inbox.js';
 import { clientSeed, createRandom } from './jitter.js';
 import type { Command, ShardInit, ShardStatus } from './protocol.js';
 import { runPublishPhase, type Publisher } from './publish-phase.js';
+import { SaidTally } from './said-tally.js';
 
 /** Commands that run to a `done`; `status` and `finish` are the task entry's business. */
 export type PhaseCommand = Exclude<Command, { kind: 'status' } | { kind: 'finish' }>;
@@ -48,6 +49,7 @@ export class Shard {
   readonly #totals: ReceiveTotals;
   readonly #inboxes: Inbox[] = [];
   readonly #sentRuns: SentRun[] = [];
+  readonly #said = new SaidTally();
   /** Created by the first measure-expiry command. */
   #expiry: ExpiryShard | undefined;
 
@@ -74,6 +76,7 @@ export class Shard {
             ...(init.credentials ? { credentials: init.credentials } : {}),
             random: createRandom(clientSeed(init.seed, plan.name, index)),
             ...(inbox ? { sink: inbox } : {}),
+            said: this.#said,
           }),
         );
       }
@@ -134,6 +137,7 @@ export class Shard {
       sent: this.#sentRuns,
       received: this.#inboxes.flatMap((inbox) => inbox.runs()),
       malformed: this.#totals.malformed,
+      said: this.#said.entries(),
       histograms: { e2e: encodeHistogram(this.#totals.e2e), redelivery: encodeHistogram(this.#totals.redelivery) },
       ...(expiry ? { expiry } : {}),
     };

@@ -88,7 +88,7 @@ export const runCommand: CommandModule<object, Args> = {
           break;
         }
         if (outcome.error) throw harnessError(outcome.error);
-        if (result.runs.some((r) => r.verdict === 'fail')) exitCode = ExitCode.checkFailed;
+        if (result.runs.some((r) => r.verdict === 'fail' || r.verdict === 'incomplete')) exitCode = ExitCode.checkFailed;
       }
     } finally {
       progress.close();

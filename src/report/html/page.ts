@@ -4,7 +4,8 @@ import { isExpressionError, parseExpression } from '../../checks/expression.js';
 import type { Percentiles } from '../../checks/latency.js';
 import { count, duration } from '../../checks/words.js';
 import type { Check, Result, RunResult } from '../result.js';
-import { ROWS } from '../summary-md.js';
+import { saidLine } from '../said-md.js';
+import { rowsFor } from '../summary-md.js';
 import { chartAssets } from './assets.js';
 import { LATENCIES, latencyView, TABLE_PERCENTILES, type ChartSpec, type LatencyView } from './charts.js';
 import { CLIENT_SCRIPT } from './client-script.js';
@@ -140,7 +141,7 @@ function header(result: Result, colors: readonly string[]): string {
 function summaryTable(runs: readonly RunResult[], colors: readonly string[]): string {
   const rows = [
     `<tr><th scope="row">verdict</th>${runs.map((r) => `<td data-row="verdict" data-run="${esc(r.id)}">${verdictBadge(r)}</td>`).join('')}</tr>`,
-    ...ROWS.map(
+    ...rowsFor(runs).map(
       ([name, cell]) =>
         `<tr><th scope="row">${esc(name)}</th>${runs.map((r) => `<td data-row="${esc(name)}" data-run="${esc(r.id)}">${esc(r.verdict === 'unsupported' ? '–' : cell(r))}</td>`).join('')}</tr>`,
     ),
@@ -175,6 +176,15 @@ function actualText(check: Check): string {
   return count(check.actual);
 }
 
+/** Shortfalls; an older result without them still says it stopped early. */
+function incompleteItems(run: RunResult): string[] {
+  const shortfalls = (run.shortfalls ?? []).map((s) => s.text);
+  if (shortfalls.length === 0 && run.incomplete) return [`the run stopped early: ${run.incomplete}`];
+  return shortfalls;
+}
+
+const said = (run: RunResult) => (run.brokerSaid ?? []).filter((s) => s.kind !== 'told');
+
 /** Per run: what failed and why, what the settings meant, notes. Side by side. */
 function runCards(runs: readonly RunResult[], colors: readonly string[]): string {
   const cards = runs.map((run, i) => {
@@ -184,7 +194,8 @@ function runCards(runs: readonly RunResult[], colors: readonly string[]): string
       `<h3>${esc(run.label)} ${verdictBadge(run)}</h3>`,
       `<p class="muted">MQTT ${esc(run.protocol)} · ${esc(duration(run.durationMs))} · ${esc(run.broker.description)}</p>`,
       run.unsupported ? `<p class="label">Not run</p>${list([run.unsupported])}` : '',
-      run.incomplete ? `<p class="label">Incomplete</p>${list([`the run stopped early: ${run.incomplete}`], 'failed')}` : '',
+      incompleteItems(run).length > 0 ? `<p class="label">Incomplete: the run could not do what the scenario asked</p>${list(incompleteItems(run), 'failed')}` : '',
+      said(run).length > 0 ? `<p class="label">What the broker refused or changed</p>${list(said(run).map(saidLine), 'said')}` : '',
       failed.length > 0 ? `<p class="label">Failed checks</p>${list(failed.map((c) => `${c.name}: ${c.explanation}`), 'failed')}` : '',
       run.explanations.length > 0 ? `<p class="label">Why these numbers</p>${list(run.explanations)}` : '',
       run.notes.length > 0 ? `<p class="label">Notes</p>${list(run.notes)}` : '',

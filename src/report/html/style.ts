@@ -1,6 +1,6 @@
 /** The report's stylesheet: readable on screen and in print, no web fonts. */
 export const STYLE = `
-:root { --fg: #1d2125; --muted: #5f6b76; --line: #dfe3e8; --pass: #1e7e34; --fail: #c0392b; --skip: #7a7a7a; --bg-soft: #f6f8fa; }
+:root { --fg: #1d2125; --muted: #5f6b76; --line: #dfe3e8; --pass: #1e7e34; --fail: #c0392b; --skip: #7a7a7a; --incomplete: #b26a00; --bg-soft: #f6f8fa; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: #fff; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 24px 48px; }
@@ -13,7 +13,7 @@ p.lead { margin: 0 0 6px; font-size: 15px; }
 .legend-runs { display: flex; flex-wrap: wrap; gap: 8px 18px; margin: 10px 0 0; padding: 0; list-style: none; }
 .chip { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
 .verdict { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; }
-.verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); } .verdict.unsupported { background: var(--skip); }
+.verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); } .verdict.unsupported { background: var(--skip); } .verdict.incomplete { background: var(--incomplete); }
 table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 10px; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }

@@ -118,11 +118,12 @@ describe('judgeRun: the persistent-session trap, side by side', () => {
     assert.deepEqual(r.explanations, ['Not run: Aedes speaks MQTT 3.1.1 only']);
   });
 
-  it('an incomplete run fails even when every check passes', () => {
+  it('a run stopped early is INCOMPLETE, never a pass, even when every check passes', () => {
     const record = { ...cutCycle({ protocol: '3.1.1' }), incomplete: 'worker 1 crashed' };
     const r = judgeRun(record);
     assert.ok(r.checks.every((c) => c.passed));
-    assert.equal(r.verdict, 'fail');
+    assert.equal(r.verdict, 'incomplete');
+    assert.deepEqual(r.shortfalls, [{ kind: 'stopped', text: 'the run stopped early: worker 1 crashed' }]);
     assert.equal(r.explanations[0], 'The run did not complete (worker 1 crashed): the counts cover what was recorded.');
   });
 
