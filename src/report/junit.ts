@@ -1,14 +1,15 @@
-import { saidLine } from './said-md.js';
 import { escapeXml } from './html/escape.js';
 import type { Check, Result, RunResult } from './result.js';
+import { saidLine } from './said-md.js';
 
 /**
  * junit.xml: one <testsuite> per run of the matrix, one <testcase> per check (classname =
  * scenario.run-id, name = the check as written), so CI systems list every check natively. A
  * failed check is a <failure> whose message is the check's one-line explanation; a run the
  * broker could not do (unsupported) is one skipped test case with the reason; a run that
- * stopped early (incomplete) makes each of its checks an <error>, since what they measured
- * is partial. Rendered from result.json alone.
+ * could not do what the scenario asked (incomplete) makes each of its checks an <error>
+ * naming the shortfalls, with what the broker refused or changed in its body, since what
+ * they measured is partial. Rendered from result.json alone.
  */
 export function renderJunit(result: Result): string {
   const suites = result.runs.map((run, i) => suite(result, run, i));
@@ -85,11 +86,11 @@ function casesOf(run: RunResult): Case[] {
   }
   const shortfalls = run.shortfalls?.map((s) => s.text) ?? [];
   if (run.incomplete !== undefined || shortfalls.length > 0) {
+    const message = `run incomplete: ${shortfalls.length > 0 ? shortfalls.join('; ') : run.incomplete}`;
     const said = (run.brokerSaid ?? []).filter((s) => s.kind !== 'told').map(saidLine);
-    const why = shortfalls.length > 0 ? shortfalls.join('; ') : run.incomplete;
-    const message = `run incomplete: ${why}${said.length > 0 ? `\nwhat the broker refused or changed: ${said.join('; ')}` : ''}`;
-    const checks = run.checks.map((c): Case => ({ name: c.name, outcome: { element: 'error', message, type: 'incomplete', body: `${message}\nmeasured until then: ${detail(c)}` } }));
-    return checks.length > 0 ? checks : [{ name: 'run', outcome: { element: 'error', message, type: 'incomplete' } }];
+    const context = [message, ...(said.length > 0 ? ['what the broker refused or changed:', ...said.map((l) => `- ${l}`)] : [])].join('\n');
+    const checks = run.checks.map((c): Case => ({ name: c.name, outcome: { element: 'error', message, type: 'incomplete', body: `${context}\nmeasured until then: ${detail(c)}` } }));
+    return checks.length > 0 ? checks : [{ name: 'run', outcome: { element: 'error', message, type: 'incomplete', body: context } }];
   }
   return run.checks.map((c) => (c.passed ? { name: c.name } : { name: c.name, outcome: { element: 'failure', message: c.explanation, type: c.source, body: detail(c) } }));
 }
