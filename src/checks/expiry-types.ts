@@ -43,6 +43,8 @@ export interface ExpiryGroupResult {
   group: string;
   /** Session Expiry Interval at CONNECT (s); 3.1.1: the broker's own, when known. */
   expirySec: number | null;
+  /** v5: the Session Expiry Interval the broker's CONNACK assigned instead (s), when it did; sessions were measured against it. */
+  assignedExpirySec?: number;
   disconnectExpirySec?: number;
   keepAliveSec: number;
   willDelaySec: number;

@@ -65,7 +65,14 @@ export function expiryExplanations(e: ExpiryResult | undefined, groups: readonly
       return g.disconnectChange ? `closed by DISCONNECT (reason 0x00, Session Expiry Interval ${g.disconnectChange.toSec} s)` : CLOSE_WORDS[close];
     };
     const kinds = g.closes.map((c) => `${count(c.sessions)} ${words(c.close)}`).join(', ');
-    const expiry = g.expirySec === null ? 'no expiry' : e.method === 'probes' ? `broker-side expiry ${duration(g.expirySec * 1000)}` : `Session Expiry Interval ${g.expirySec} s`;
+    const expiry =
+      g.expirySec === null
+        ? 'no expiry'
+        : e.method === 'probes'
+          ? `broker-side expiry ${duration(g.expirySec * 1000)}`
+          : g.assignedExpirySec !== undefined
+            ? `Session Expiry Interval ${g.assignedExpirySec} s (the broker's CONNACK cut the requested ${g.expirySec} s; measured against ${g.assignedExpirySec} s)`
+            : `Session Expiry Interval ${g.expirySec} s`;
     const changed = g.disconnectExpirySec !== undefined && !g.disconnectChange ? `, changed to ${g.disconnectExpirySec} s at DISCONNECT` : '';
     const will =
       e.method === 'probes'

@@ -87,6 +87,7 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
       group: name,
       expirySec: protocol === '5' ? group.sessionExpiry : spec.brokerExpiryMs !== undefined ? spec.brokerExpiryMs / 1000 : null,
       ...(phase.disconnectExpiry !== undefined && protocol === '5' ? { disconnectExpirySec: phase.disconnectExpiry } : {}),
+      ...assignedExpiry(mine),
       keepAliveSec: group.keepAliveSec,
       willDelaySec: phase.willDelay,
       connectFailed: failedToConnect,
@@ -185,4 +186,10 @@ function empty(index: number, resolution: { ms: number; basis: string }, why: st
     histograms: { error: nothing, detection: nothing, detectionSeen: nothing },
     notes: [],
   };
+}
+
+/** The Session Expiry Interval the broker assigned the group's sessions in CONNACK, when it overrode the requested one. */
+function assignedExpiry(logs: readonly ExpirySessionLog[]): { assignedExpirySec?: number } {
+  const assigned = logs.find((l) => l.assignedSec !== undefined)?.assignedSec;
+  return assigned !== undefined ? { assignedExpirySec: assigned } : {};
 }

@@ -121,6 +121,12 @@ export class ExpirySession {
           const code = (v5 ? packet.reasonCode : packet.returnCode) ?? 0;
           if (code === 0) log.connackAt = now();
           else log.connectError = `CONNACK refused: ${code}`;
+          const assigned = v5 ? packet.properties?.sessionExpiryInterval : undefined;
+          // The broker's grant is the session's expiry (MQTT 5 §3.2.2.3.2): measure against it, unless a DISCONNECT is to change it.
+          if (assigned !== undefined && assigned !== expiry) {
+            log.assignedSec = assigned;
+            if (log.expectedMs === expiry * 1000) log.expectedMs = assigned * 1000;
+          }
           resolve();
         } else if (packet.cmd === 'pingresp') {
           this.#pingResp?.();

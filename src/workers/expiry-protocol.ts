@@ -47,8 +47,10 @@ export interface ExpirySessionLog {
   group: string;
   index: number;
   close: ExpiryClose;
-  /** The session expiry that applies after this close, ms (graceful: the DISCONNECT's, if changed). */
+  /** The session expiry that applies after this close, ms (graceful: the DISCONNECT's, if changed; else what the broker's CONNACK assigned). */
   expectedMs: number;
+  /** v5: the Session Expiry Interval the broker's CONNACK assigned instead of the requested one, s. */
+  assignedSec?: number;
   connackAt?: number;
   connectError?: string;
   /** Our DISCONNECT written, our socket dropped, or (partition) the cut in place. */
