@@ -2,7 +2,7 @@ import type { ProtocolVersion } from '../brokers/types.js';
 import type { RunRecord } from '../engine/run-record.js';
 import type { SaidEntry } from '../metrics/ledger.js';
 import { codeName } from '../protocol/reason-codes.js';
-import type { BrokerSaid } from '../report/result.js';
+import type { BrokerSaid } from './refusal-types.js';
 import type { GroupPlan, RunPlan } from '../scenario/plan.js';
 import { closedByBroker, FAULT_SLACK_MS } from './broker-closes.js';
 import { faultWindows, type FaultWindow } from './faults.js';

@@ -6,7 +6,7 @@ import { judgeRun } from '../checks/judge.js';
 import type { MemoryResult } from '../checks/memory.js';
 import type { Percentiles } from '../checks/latency.js';
 import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
-import type { SaidPacket } from '../metrics/ledger.js';
+import type { BrokerSaid, Shortfall } from '../checks/refusal-types.js';
 import type { GroupPlan, Plan } from '../scenario/plan.js';
 
 /**
@@ -15,6 +15,8 @@ import type { GroupPlan, Plan } from '../scenario/plan.js';
  * Durations in ms; times in `timeline` are ms from the run's start.
  */
 export const SCHEMA_VERSION = 1;
+
+export type { BrokerSaid, Shortfall };
 
 export interface Result {
   schemaVersion: typeof SCHEMA_VERSION;
@@ -28,44 +30,6 @@ export interface Result {
 
 /** incomplete: the run could not do what the scenario asked (see `shortfalls`); it never passes. */
 export type Verdict = 'pass' | 'fail' | 'incomplete' | 'unsupported';
-
-/** Something the scenario asked that the run could not do; any one makes the run INCOMPLETE. */
-export interface Shortfall {
-  kind: 'connect' | 'subscribe' | 'publish' | 'reconnect' | 'premise' | 'interrupted' | 'stopped';
-  /** 0-based phase index, and its label, when a phase fell short. */
-  phase?: number;
-  label?: string;
-  /** How much of the work was done, of how much asked. */
-  done?: number;
-  of?: number;
-  /** One line, with the counts and the broker's own words where it gave any. */
-  text: string;
-}
-
-/**
- * What the broker said that refused or changed what the scenario asked, counted per group:
- * `refused` (a failure code, a DISCONNECT, a connection it closed), `changed` (granted less
- * than asked: QoS, Session Expiry Interval, keep-alive), `told` (other v5 CONNACK properties,
- * plain grants).
- */
-export interface BrokerSaid {
-  group: string;
-  packet: SaidPacket;
-  kind: 'refused' | 'changed' | 'told';
-  code?: number;
-  property?: string;
-  value?: number | string | boolean;
-  /** e.g. "DISCONNECT 0x9B QoS not supported", "Session Expiry Interval 60 s (asked 3600 s)". */
-  what: string;
-  /** How many times, to how many distinct clients, of the group's clients. */
-  count: number;
-  clients: number;
-  of: number;
-  /** Verbatim, the first few. */
-  examples: string[];
-  /** ms from the run's start. */
-  firstAt: number;
-}
 
 export interface Check {
   /** The built-in check's name, or the expectation as written. */
