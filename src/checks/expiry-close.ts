@@ -7,8 +7,8 @@ import { newLatencyHistogram, recordMs } from '../metrics/histograms.js';
 import type { ExpiryClose } from '../scenario/plan.js';
 import type { ExpirySessionLog } from '../workers/expiry-protocol.js';
 import { aliveShare, survivalCurve, type ProbePoint, type Survival } from './expiry-survival.js';
-import { signed, type ExpiryAgreement, type ExpiryCloseResult, type ExpiryStats } from './expiry-types.js';
-import { summarise, type Percentiles } from './latency.js';
+import { signed, type ExpiryAgreement, type ExpiryCloseResult } from './expiry-types.js';
+import { summarise } from './latency.js';
 
 export type Histograms = Record<'error' | 'detection' | 'detectionSeen', ReturnType<typeof newLatencyHistogram>>;
 
@@ -20,15 +20,11 @@ export function judgeClose(
   toleranceMs: number,
   brokerMs: number,
   all: Histograms,
-  mins: Record<keyof Histograms, number>,
 ): { result: ExpiryCloseResult; earlyRefs: string[]; neverRefs: string[] } {
   const own = { error: newLatencyHistogram(), detection: newLatencyHistogram(), detectionSeen: newLatencyHistogram() };
-  const ownMin = { error: Infinity, detection: Infinity, detectionSeen: Infinity };
   const record = (key: keyof Histograms, ms: number): void => {
     recordMs(own[key], ms);
     recordMs(all[key], ms);
-    ownMin[key] = Math.min(ownMin[key], ms);
-    mins[key] = Math.min(mins[key], ms);
   };
   const earlyRefs: string[] = [];
   const neverRefs: string[] = [];
@@ -92,9 +88,9 @@ export function judgeClose(
     expectedMs: sessions[0]!.expectedMs,
     willOnly: sessions.filter((l) => !l.probe).length,
     probed: probes.length,
-    error: withMin(summarise(own.error).percentiles, ownMin.error),
-    detection: withMin(summarise(own.detection).percentiles, ownMin.detection),
-    detectionSeen: withMin(summarise(own.detectionSeen).percentiles, ownMin.detectionSeen),
+    error: summarise(own.error).percentiles,
+    detection: summarise(own.detection).percentiles,
+    detectionSeen: summarise(own.detectionSeen).percentiles,
     early: earlyRefs.length,
     never: willMethod ? neverRefs.length : aliveLate,
     resumedByProbe,
@@ -125,10 +121,6 @@ function agreement(close: ExpiryClose, s: Survival, willEnds: readonly number[],
   const agree = (s.outside === 'after' ? share >= 0.5 : share <= 0.5) && contradictions === 0;
   const side = s.outside === 'after' ? 'alive at the last probe' : 'gone from the first probe';
   return { deltaMs: null, agree, explanation: `${what}most sessions ${side} (${signed(edge)}); wills: ${Math.round(share * 100)}% alive there${broken}` };
-}
-
-export function withMin(p: Percentiles | null, min: number): ExpiryStats | null {
-  return p ? { min: round2(min), ...p } : null;
 }
 
 function median(values: readonly number[]): number {

@@ -1,12 +1,10 @@
 /** What result.json holds for a measure-expiry phase (ExpiryResult), and how an offset reads. */
 import type { ExpiryClose } from '../scenario/plan.js';
 import type { Survival } from './expiry-survival.js';
-import type { Percentiles } from './latency.js';
+import type { Summary } from './latency.js';
 
-/** A distribution of durations in ms; `min` exact, the rest from the histogram. */
-export interface ExpiryStats extends Percentiles {
-  min: number;
-}
+/** A distribution of durations in ms; results have carried `min` here from the start. */
+export type ExpiryStats = Summary;
 
 export interface ExpiryAgreement {
   /** Probe boundary minus the wills' median end, ms. */

@@ -10,7 +10,7 @@ import type { RunRecord } from '../engine/run-record.js';
 import { newLatencyHistogram } from '../metrics/histograms.js';
 import type { GroupPlan, MeasureExpiryPhase } from '../scenario/plan.js';
 import type { ExpirySessionLog } from '../workers/expiry-protocol.js';
-import { judgeClose, round2, withMin } from './expiry-close.js';
+import { judgeClose, round2 } from './expiry-close.js';
 import { brokerResolution, expiryRunSpec } from './expiry-spec.js';
 import type { ExpiryCloseResult, ExpiryGroupResult, ExpiryResult } from './expiry-types.js';
 import { mergeHistograms, summarise } from './latency.js';
@@ -62,7 +62,6 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
   const toleranceMs = Math.max(MIN_TOLERANCE_MS, harnessMs ?? 0);
 
   const all = { error: newLatencyHistogram(), detection: newLatencyHistogram(), detectionSeen: newLatencyHistogram() };
-  const mins = { error: Infinity, detection: Infinity, detectionSeen: Infinity };
   const earlyRefs: string[] = [];
   const neverRefs: string[] = [];
   const willMethod = protocol === '5';
@@ -79,7 +78,7 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
     for (const close of ['graceful', 'abrupt', 'partition'] as const) {
       const sessions = ok.filter((l) => l.close === close);
       if (sessions.length === 0) continue;
-      const judged = judgeClose(close, sessions, willMethod, toleranceMs, resolution.ms, all, mins);
+      const judged = judgeClose(close, sessions, willMethod, toleranceMs, resolution.ms, all);
       earlyRefs.push(...judged.earlyRefs);
       neverRefs.push(...judged.neverRefs);
       closes.push(judged.result);
@@ -99,7 +98,7 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
 
   const closes = groupResults.flatMap((g) => g.closes);
   const sum = (pick: (c: ExpiryCloseResult) => number) => closes.reduce((n, c) => n + pick(c), 0);
-  const stats = (key: keyof typeof all) => withMin(summarise(all[key]).percentiles, mins[key]);
+  const stats = (key: keyof typeof all) => summarise(all[key]).percentiles;
   const verdicts = closes.filter((c) => c.agreement.agree !== null);
   const deltas = closes.flatMap((c) => (c.agreement.deltaMs === null ? [] : [c.agreement.deltaMs]));
   const worstDeltaMs = deltas.length > 0 ? deltas.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a)) : null;

@@ -1,8 +1,10 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { encodeHistogram, mergeEncoded } from '../metrics/histograms.js';
+import { encodeHistogram, mergeEncoded, recordedMin, valueAtPercentile } from '../metrics/histograms.js';
 
-/** A latency distribution in ms, from a histogram recorded in µs. */
+/** A latency distribution in ms, from a histogram recorded in µs: min ≤ p50 ≤ p90 ≤ p99 ≤ max. */
 export interface Percentiles {
+  /** Absent from results written before it was added: a reader of stored results must not count on it. */
+  min?: number;
   p50: number;
   p90: number;
   p99: number;
@@ -11,9 +13,12 @@ export interface Percentiles {
   count: number;
 }
 
+/** A summary as this version writes it. */
+export type Summary = Percentiles & { min: number };
+
 /** Shards' histograms merged exactly, and re-encoded so a report can be rendered again later. */
 export interface Merged {
-  percentiles: Percentiles | null;
+  percentiles: Summary | null;
   encoded: string;
 }
 
@@ -27,13 +32,14 @@ export function summarise(histogram: Histogram): Merged {
 }
 
 /** null when there are no samples: a p99 of nothing is not 0 ms. */
-function percentiles(h: Histogram): Percentiles | null {
+function percentiles(h: Histogram): Summary | null {
   if (h.totalCount === 0) return null;
   const ms = (us: number) => Math.round(us) / 1000;
   return {
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
+    min: ms(recordedMin(h)),
+    p50: ms(valueAtPercentile(h, 50)),
+    p90: ms(valueAtPercentile(h, 90)),
+    p99: ms(valueAtPercentile(h, 99)),
     max: ms(h.maxValue),
     count: h.totalCount,
   };

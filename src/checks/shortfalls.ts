@@ -34,6 +34,10 @@ export function findShortfalls(input: ShortfallInput): Shortfall[] {
     const short = phaseShortfall(window, logs, input);
     if (short) found.push(short);
   }
+  if (!found.some((f) => f.kind === 'publish')) {
+    const stray = unsettledPublishes(record, input.published);
+    if (stray) found.push(stray);
+  }
   if (input.notReconnected > 0) {
     found.push({ kind: 'reconnect', done: 0, of: input.notReconnected, text: `${count(input.notReconnected)} clients cut off by a fault never reconnected after the heal${brokerWords(input.said, logs.map((l) => groupOf(l.ref)), Infinity)}` });
   }
@@ -101,6 +105,18 @@ function publishShortfall(w: PhaseWindow, phase: Extract<PhasePlan, { kind: 'pub
     of: planned,
     text: `${head}: ${parts.join('; ')}${brokerWords(input.said, [phase.from], end - record.startedAt)}`,
   };
+}
+
+/** Refused or unacknowledged publishes no publish phase accounts for (a run without a phase timeline). */
+function unsettledPublishes(record: RunRecord, published: PublishOutcomes): Shortfall | undefined {
+  const tally = { acked: 0, refused: 0, unacknowledged: 0 };
+  for (const run of record.ledgers.flatMap((l) => l.sent)) run.sentAt.forEach((_, i) => tally[published.of(run, i)]++);
+  if (tally.refused + tally.unacknowledged === 0) return undefined;
+  const total = tally.acked + tally.refused + tally.unacknowledged;
+  const parts = [`${count(tally.acked)} of ${count(total)} publishes acknowledged`];
+  if (tally.refused > 0) parts.push(`${count(tally.refused)} refused`);
+  if (tally.unacknowledged > 0) parts.push(`${count(tally.unacknowledged)} never acknowledged`);
+  return { kind: 'publish', done: tally.acked, of: total, text: parts.join('; ') };
 }
 
 function connectedIn(a: ConnectAttempt, start: number, end: number): boolean {

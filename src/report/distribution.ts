@@ -1,5 +1,5 @@
 import type { Histogram, JsHistogram } from 'hdr-histogram-js';
-import { decodeHistogram } from '../metrics/histograms.js';
+import { decodeHistogram, valueAtPercentile } from '../metrics/histograms.js';
 
 /**
  * Latency distributions as reports read them, from the merged hdr-histogram-js histograms
@@ -17,9 +17,7 @@ const ms = (us: number): number => Math.round(us) / 1000;
 
 /** The value at a percentile (0..100), in ms, as result.json's percentiles read it. */
 export function valueAt(histogram: Histogram, percentile: number): number {
-  // A percentile reads as its bucket's highest equivalent value, which can lie just past
-  // the largest value recorded: cap it there, so p99.9 never exceeds max.
-  return ms(percentile >= 100 ? histogram.maxValue : Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue));
+  return ms(valueAtPercentile(histogram, percentile));
 }
 
 /**

@@ -134,12 +134,16 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
   const flow = new Flow();
   const started = performance.now();
   let k = 0;
+  let stalled = false;
   sending: for (; k < total; k++) {
     const wait = intervalMs > 0 ? started + k * intervalMs - performance.now() : 0;
     if (wait >= 1) await sleep(wait);
     else if (k % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
     while (flow.inFlight >= quota(p.client, qos, ctx.protocol)) {
-      if (!(await flow.next(ACK_STALL_MS))) break sending;
+      if (!(await flow.next(ACK_STALL_MS))) {
+        stalled = true;
+        break sending;
+      }
     }
     // Round-robin over targets: every subscriber's stream advances together.
     const lane = lanes[k % lanes.length]!;
@@ -159,7 +163,8 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
       flow.settled();
     });
   }
-  while (flow.inFlight > 0 && (await flow.next(ACK_STALL_MS)));
+  // After a stall the acknowledgements have already had their ACK_STALL_MS.
+  while (!stalled && flow.inFlight > 0 && (await flow.next(ACK_STALL_MS)));
   let unacked = 0;
   for (const { topic, run } of lanes) {
     p.nextSeq.set(topic, run.firstSeq + run.sentAt.length);

@@ -15,6 +15,7 @@ import type { Result } from '../../src/report/result.js';
 import { CLI } from '../helpers/cli.js';
 import { childrenOf, invocationDir, mentioning, noStackTrace, outDir, readResult, runCli, survivors, waitExit } from '../helpers/cli-process.js';
 import { waitUntil } from '../helpers/tcp.js';
+import { assertSummariesInOrder } from '../helpers/summaries.js';
 import { useTeardown } from '../helpers/teardown.js';
 
 /** The source tree's fixtures: tsc does not copy YAML into dist. */
@@ -57,6 +58,8 @@ describe('mqtt-chaos run', { skip }, () => {
       ],
     );
     assert.ok(result.runs.every((r) => r.checks.some((c) => c.source === 'scenario' && c.name === 'redelivery.lost == 0')));
+    // As written to disk, per run: redelivery latency and reconnect time (no end-to-end samples here).
+    assertSummariesInOrder(result, 4);
     const summary = join(dir, 'summary.md');
     assert.ok(existsSync(summary), 'summary.md written');
     assert.match(readFileSync(summary, 'utf8'), /^# mqtt-chaos: small$/m);

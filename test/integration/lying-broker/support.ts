@@ -114,6 +114,8 @@ export function honestCounts(shape: Shape): Counts {
     expiredWithSession: 0,
     discarded: 0,
     notReturned: 0,
+    refused: 0,
+    unacknowledged: 0,
     qos0Kept: 0,
     offline,
     offlineDelivered: offline,
@@ -136,6 +138,7 @@ export function countsOf(run: RunResult): Counts {
 export function assertExactly(ran: Ran, run: RunResult, want: Counts, failedChecks: readonly string[]): void {
   const why = describeRun(run, ran.log);
   assert.equal(run.incomplete, undefined, why);
+  assert.deepEqual(run.shortfalls, [], `shortfalls\n${why}`);
   assert.deepEqual(countsOf(run), want, `the ledger, count by count\n${why}`);
   assert.equal(run.malformed, 0, why);
   assert.equal(run.reconnect.notReconnected, 0, why);

@@ -1,0 +1,61 @@
+/**
+ * Every scenario in scenarios/ run as a user runs it (broker: auto, so the managed Mosquitto), with
+ * its big groups shrunk by --count so the whole set fits a CI run: each run has the verdict
+ * it is shipped for (PASS, but for persistent-session's v5 run without expiry, which shows
+ * the trap by failing), no shortfall, and nothing the broker refused. A change that makes
+ * the harness see refusals or shortfalls where there are none fails here.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
+import { CLI } from '../helpers/cli.js';
+import { invocationDir, noStackTrace, outDir, readResult, runCli, waitExit } from '../helpers/cli-process.js';
+import { useTeardown } from '../helpers/teardown.js';
+
+const SCENARIOS = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+const mosquitto = await findMosquittoBinary();
+const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
+
+/** Sizes that keep each scenario's shape and fit a 2-core CI machine; absent: as shipped. */
+const COUNTS: Record<string, string> = {
+  'capacity.yaml': 'devices=300',
+  'persistent-session.yaml': 'devices=200',
+  'reconnect-storm.yaml': 'devices=500',
+  'session-expiry.yaml': 'devices=300',
+};
+
+/** Runs that fail by design: the trap the scenario exists to show. */
+const FAILS_BY_DESIGN = new Set(['persistent-session.yaml/5-no-expiry']);
+
+const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml')).sort();
+
+describe('every shipped scenario against managed Mosquitto', { skip }, () => {
+  test('there is something to run', () => assert.ok(files.length >= 6, files.join(', ')));
+
+  for (const file of files) {
+    test(file, async (t) => {
+      const td = useTeardown(t);
+      const out = await outDir(td, 'mqtt-chaos-shipped-');
+      const count = COUNTS[file];
+      const cli = runCli(td, ['run', join(SCENARIOS, file), '--out', out, ...(count ? ['--count', count] : [])]);
+      const exit = await waitExit(cli, 240_000);
+      noStackTrace(cli);
+      const result = readResult(invocationDir(out, file.replace(/\.yaml$/, '')));
+      const why = `stderr:\n${cli.stderr()}\nstdout:\n${cli.stdout()}`;
+      for (const run of result.runs) {
+        const want = FAILS_BY_DESIGN.has(`${file}/${run.id}`) ? 'fail' : 'pass';
+        assert.equal(run.verdict, want, `${run.id}\n${why}`);
+        assert.deepEqual(run.shortfalls, [], `${run.id}: shortfalls\n${why}`);
+        assert.deepEqual(
+          (run.brokerSaid ?? []).filter((s) => s.kind !== 'told').map((s) => `${s.group}: ${s.what}`),
+          [],
+          `${run.id}: the broker refused or changed nothing\n${why}`,
+        );
+      }
+      assert.equal(exit.code, result.runs.some((r) => r.verdict !== 'pass') ? 1 : 0, why);
+    });
+  }
+});
