@@ -31,16 +31,31 @@ export function judgeSubscribers(record: RunRecord, marginMs: number, published:
   const sent = byRef(record.ledgers.flatMap((l) => l.sent), (s) => s.target);
   const received = byRef(record.ledgers.flatMap((l) => l.received), (r) => r.subscriber);
   const logs: ClientLog[] = record.ledgers.flatMap((l) => l.clients);
+  // The settings every client of a group was granted alike, for the group's explanation.
+  const granted = new Map<string, GroupPlan | undefined>();
   for (const log of logs) {
     const outcome = outcomes.get(groupOf(log.ref));
     if (!outcome) continue;
     // Judged by what the broker granted this client, not by what the scenario asked.
     const group = grantedGroup(outcome.group, log, record.run.protocol);
+    const seen = granted.get(group.name);
+    if (!granted.has(group.name)) granted.set(group.name, group);
+    else if (seen && !sameGrant(seen, group)) granted.set(group.name, undefined);
     const model = modelSession(log.attempts, group, faults.get(group.name) ?? [], { marginMs });
     const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos, published);
     addTally(outcome.tally, tallySubscriber(model, classified, received.get(log.ref) ?? [], policy));
   }
+  // A group whose clients were all granted the same is explained by what was granted
+  // ("Session Expiry Interval 60 s: ..."), not by what the scenario asked.
+  for (const outcome of outcomes.values()) {
+    const group = granted.get(outcome.group.name);
+    if (group) outcome.group = group;
+  }
   return [...outcomes.values()];
+}
+
+function sameGrant(a: GroupPlan, b: GroupPlan): boolean {
+  return a.qos === b.qos && a.sessionExpiry === b.sessionExpiry && a.keepAliveSec === b.keepAliveSec;
 }
 
 function byRef<T extends SentRun | ReceivedRun>(items: readonly T[], ref: (item: T) => string): Map<string, T[]> {
