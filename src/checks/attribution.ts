@@ -3,13 +3,15 @@ import type { Message } from './expected.js';
 import type { SessionModel } from './session-model.js';
 
 /** Why an expected message never came, where the harness can know it. */
-export type LossReason = 'queue-limit' | 'session-ended-early' | 'session-expired' | 'broker-restart' | 'never-released' | 'unknown';
-export const LOSS_REASONS: readonly LossReason[] = ['queue-limit', 'session-ended-early', 'session-expired', 'broker-restart', 'never-released', 'unknown'];
+export type LossReason = 'queue-limit' | 'size-limit' | 'session-ended-early' | 'session-expired' | 'broker-restart' | 'never-released' | 'unknown';
+export const LOSS_REASONS: readonly LossReason[] = ['queue-limit', 'size-limit', 'session-ended-early', 'session-expired', 'broker-restart', 'never-released', 'unknown'];
 
 /** What the broker's stated configuration says about dropping messages. */
 export interface LossPolicy {
   /** Mosquitto's per-client offline queue (QoS 1/2 only). */
   queue?: { limit: number; isDefault: boolean; inflight: number };
+  /** Mosquitto's message_size_limit (payload bytes; 0 or absent: none): a 3.1.1 broker acknowledges a larger publish and drops it. */
+  sizeLimit?: number;
   /** Mosquitto's persistent_client_expiration: a broker-side cap on any session, as set and in ms. */
   sessionCap?: { setting: string; ms: number };
   /** Kills of the broker by a broker-restart fault (run clock), and what its persistence promised. */
@@ -43,6 +45,8 @@ export function lossPolicy(broker: BrokerInfo, timeline: readonly TimelineEvent[
       inflight: numberOption(broker, 'max_inflight_messages') ?? MOSQUITTO_INFLIGHT_DEFAULT,
     };
   }
+  const sizeLimit = numberOption(broker, 'message_size_limit');
+  if (sizeLimit !== undefined && sizeLimit > 0) policy.sizeLimit = sizeLimit;
   const cap = /^([0-9]+)([hdwmy])$/.exec(String(broker.options.persistent_client_expiration ?? ''));
   if (cap) policy.sessionCap = { setting: cap[0], ms: Number(cap[1]) * EXPIRATION_UNIT_SEC[cap[2]!]! * 1000 };
   return policy;
@@ -77,6 +81,7 @@ export function attributeLoss(message: Message, model: SessionModel, backlog: re
     return policy.sessionCap !== undefined && away > policy.sessionCap.ms ? 'session-expired' : 'session-ended-early';
   }
   if (unreleased) return 'never-released';
+  if (policy.sizeLimit !== undefined && message.payloadBytes > policy.sizeLimit) return 'size-limit';
   const queue = policy.queue;
   if (queue && message.gap >= 0 && backlog[message.gap]! > queue.limit && message.queueRank >= queue.limit - queue.inflight) {
     return 'queue-limit';

@@ -1,7 +1,7 @@
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { RunRecord } from '../engine/run-record.js';
 import type { SaidEntry } from '../metrics/ledger.js';
-import { codeName } from '../protocol/reason-codes.js';
+import { allowedInAck, codeName } from '../protocol/reason-codes.js';
 import type { BrokerSaid } from './refusal-types.js';
 import type { GroupPlan, RunPlan } from '../scenario/plan.js';
 import { closedByBroker, FAULT_SLACK_MS } from './broker-closes.js';
@@ -10,6 +10,7 @@ import { groupOf } from './subscribers.js';
 
 const EXAMPLES = 3;
 const KIND_ORDER = { refused: 0, changed: 1, told: 2 } as const;
+const ACK_SECTIONS = { PUBACK: '3.4.2.1', PUBREC: '3.5.2.1', PUBCOMP: '3.7.2.1' } as const;
 
 /**
  * Everything the broker said, over all shards, with the connections it closed (told from
@@ -96,7 +97,10 @@ function name(e: SaidEntry, group: GroupPlan, run: RunPlan): Pick<BrokerSaid, 'k
       return { kind: 'refused', what: `closed the connection ${String(e.value)}` };
     case 'PUBACK':
     case 'PUBREC':
-    case 'PUBCOMP':
+    case 'PUBCOMP': {
+      const illegal = allowedInAck(code, e.packet) ? '' : ` (a code MQTT 5 does not allow in ${e.packet}, §${ACK_SECTIONS[e.packet]})`;
+      return { kind: 'refused', what: `${e.packet} ${codeName(code, protocol, e.packet)}${illegal}` };
+    }
     case 'DISCONNECT':
       return { kind: 'refused', what: `${e.packet} ${codeName(code, protocol, e.packet)}` };
     case 'SUBACK':

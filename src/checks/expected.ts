@@ -12,6 +12,7 @@ export interface Message {
   publisher: ClientRef;
   seq: number;
   sentAt: number;
+  payloadBytes: number;
   /** min(publish QoS, subscription QoS): what the broker owes the subscriber. */
   qos: Qos;
   /**
@@ -40,7 +41,7 @@ export function classifyMessages(model: SessionModel, sent: readonly SentRun[], 
     run.sentAt.forEach((sentAt, i) => {
       const outcome = outcomes?.of(run, i) ?? 'acked';
       const fate = outcome !== 'acked' ? outcome : qos === 0 ? 'qos0' : fateAt(model, sentAt);
-      messages.push({ publisher: run.publisher, seq: run.firstSeq + i, sentAt, qos, fate, gap: gapAt(model, sentAt), queueRank: -1 });
+      messages.push({ publisher: run.publisher, seq: run.firstSeq + i, sentAt, payloadBytes: run.payloadBytes ?? 0, qos, fate, gap: gapAt(model, sentAt), queueRank: -1 });
     });
   }
   messages.sort((a, b) => a.sentAt - b.sentAt);

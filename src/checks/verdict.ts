@@ -84,6 +84,8 @@ function cause(reason: LossReason, t: Tally, policy: LossPolicy): string {
       const q = policy.queue!;
       return `Mosquitto max_queued_messages is ${count(q.limit)}${q.isDefault ? ' (the default)' : ''}, newest messages dropped over the limit`;
     }
+    case 'size-limit':
+      return `Mosquitto message_size_limit is ${size(policy.sizeLimit ?? 0)}: it acknowledged the larger publishes and dropped them (MQTT 3.1.1 cannot refuse a publish; MQTT 5 answers PUBACK 0x95)`;
     case 'session-ended-early':
       return `the broker answered Session Present 0 on ${plural(t.presentMissing, 'reconnect')} though the spec keeps the session`;
     case 'session-expired':

@@ -72,6 +72,8 @@ export interface SentRun {
   publisher: ClientRef;
   target: ClientRef;
   qos: 0 | 1 | 2;
+  /** Every message's payload size (absent in hand-made ledgers: unknown). */
+  payloadBytes?: number;
   firstSeq: number;
   /** Send times, one per message (index i is seq firstSeq + i). */
   sentAt: number[];

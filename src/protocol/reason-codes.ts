@@ -15,6 +15,16 @@ const V311_CONNACK: Record<number, string> = {
 
 const V311_SUBACK_FAILURE = 0x80;
 
+/** The reason codes MQTT 5 allows in PUBACK and PUBREC (§3.4.2.1, §3.5.2.1). */
+const PUBACK_CODES = new Set([0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99]);
+/** In PUBREL and PUBCOMP (§3.6.2.1, §3.7.2.1). */
+const PUBCOMP_CODES = new Set([0x00, 0x92]);
+
+/** Whether the spec allows `code` in this acknowledgement; a broker that sends another breaks the protocol. */
+export function allowedInAck(code: number, packet: string): boolean {
+  return (packet === 'PUBCOMP' || packet === 'PUBREL' ? PUBCOMP_CODES : PUBACK_CODES).has(code);
+}
+
 export function hex(code: number): string {
   return `0x${code.toString(16).toUpperCase().padStart(2, '0')}`;
 }

@@ -126,7 +126,7 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
   const { qos, payloadBytes } = phase;
   const lanes = targets.map((t) => {
     const topic = ctx.topicOf(t);
-    const run: SentRun = { publisher: p.ref, target: `${phase.to}/${t}`, qos, firstSeq: p.nextSeq.get(topic) ?? 0, sentAt: [], ackedAt: [] };
+    const run: SentRun = { publisher: p.ref, target: `${phase.to}/${t}`, qos, payloadBytes, firstSeq: p.nextSeq.get(topic) ?? 0, sentAt: [], ackedAt: [] };
     return { run, topic };
   });
   // The group's rate splits by message count; this publisher sends targets.length of every T.

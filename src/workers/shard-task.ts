@@ -10,6 +10,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { oneLine } from './client-options.js';
+import { acceptEveryPubackFailure } from './lenient-acks.js';
 import type { Command, ShardEvent, ShardInit } from './protocol.js';
 import { Shard } from './shard.js';
 
@@ -29,6 +30,8 @@ export function crashHook(value: string | undefined): { shard: number; command: 
 }
 
 const crash = crashHook(process.env.MQTT_CHAOS_TEST_CRASH);
+
+acceptEveryPubackFailure();
 
 export default async function shardTask({ port, init }: ShardTaskInput): Promise<void> {
   const post = (event: ShardEvent): void => port.postMessage(event);

@@ -104,7 +104,7 @@ export function honestCounts(shape: Shape): Counts {
     expected: total,
     delivered: total,
     lost: 0,
-    lostBy: { 'queue-limit': 0, 'session-ended-early': 0, 'session-expired': 0, 'broker-restart': 0, 'never-released': 0, unknown: 0 },
+    lostBy: { 'queue-limit': 0, 'size-limit': 0, 'session-ended-early': 0, 'session-expired': 0, 'broker-restart': 0, 'never-released': 0, unknown: 0 },
     duplicates: 0,
     qos2Duplicates: 0,
     outOfOrder: 0,

@@ -96,7 +96,7 @@ describe('judgeRun: the persistent-session trap, side by side', () => {
     assert.equal(r.redelivery.expected, 150);
     assert.equal(r.redelivery.delivered, 30);
     assert.equal(r.redelivery.lost, 120);
-    assert.deepEqual(r.redelivery.lostBy, { 'queue-limit': 120, 'session-ended-early': 0, 'session-expired': 0, 'broker-restart': 0, 'never-released': 0, unknown: 0 });
+    assert.deepEqual(r.redelivery.lostBy, { 'queue-limit': 120, 'size-limit': 0, 'session-ended-early': 0, 'session-expired': 0, 'broker-restart': 0, 'never-released': 0, unknown: 0 });
     assert.equal(
       check(r.checks, 'no expected message lost').explanation,
       '40 of 50 expected messages per client lost on devices: Mosquitto max_queued_messages is 10, newest messages dropped over the limit',
