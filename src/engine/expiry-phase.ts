@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { expiryRunSpec } from '../checks/expiry-spec.js';
 import type { MeasureExpiryPhase, RunPlan } from '../scenario/plan.js';
+import { nameToken } from '../scenario/topic-names.js';
 import type { ExpiryCut } from '../workers/expiry-protocol.js';
 import { within } from '../clock.js';
 import type { FaultController } from './fault-controller.js';
@@ -36,7 +37,8 @@ export async function driveExpiryPhase(phase: MeasureExpiryPhase, ctx: ExpiryPha
   if (!spec.measurable) return;
   const what = `phase ${ctx.index + 1} (${ctx.label})`;
   const sessions = run.groups.filter((g) => phase.groups.includes(g.name)).reduce((n, g) => n + g.count, 0);
-  const tag = `${run.id}-${randomBytes(3).toString('hex')}`;
+  // In will topics and client ids: the run id as a token every broker takes.
+  const tag = `${nameToken(run.id)}-${randomBytes(3).toString('hex')}`;
   await within(
     CONNECT_LIMIT_MS + sessions * 10,
     `${what}: the sessions did not connect in time`,

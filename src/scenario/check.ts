@@ -1,24 +1,30 @@
 import { buildRun, type Damage } from './expand.js';
 import type { Issue } from './messages.js';
-import { formatPath, type Path, type Problem, type Report } from './problems.js';
+import { formatPath, type Path, type Problem, type Report, type Severity } from './problems.js';
 import { isMap, variants, type Variant } from './runs.js';
 import type { Scenario } from './schema.js';
 import { checkTargets } from './targets.js';
+import { nameToken, topicWarnings } from './topic-names.js';
 import { parseDuration } from './units.js';
 import { groupsIssues, schemaIssues } from './validate.js';
 import type { SourceDoc } from './yaml-positions.js';
 
 /**
  * Every problem in a scenario at once: the schema's, then what only the whole file can
- * tell (group references, phase order, expressions, matrix overrides). Parts the schema
- * rejected are skipped by the later checks, so one mistake is reported once.
+ * tell (group references, phase order, expressions, matrix overrides), then warnings about
+ * topics common brokers refuse. Parts the schema rejected are skipped by the later checks,
+ * so one mistake is reported once.
  */
 export function scenarioProblems(doc: SourceDoc, file: string): Problem[] {
   const problems: Problem[] = [];
-  const report: Report = (path, message, spot = {}) => {
-    const at = spot.column !== undefined ? doc.locateInString(path, spot.column) : doc.locate(path, { key: spot.key });
-    problems.push({ file, ...at, path: formatPath(path), message });
-  };
+  const reporter =
+    (severity: Severity): Report =>
+    (path, message, spot = {}) => {
+      const at = spot.column !== undefined ? doc.locateInString(path, spot.column) : doc.locate(path, { key: spot.key });
+      problems.push({ severity, file, ...at, path: formatPath(path), message });
+    };
+  const report = reporter('error');
+  const warn = reporter('warning');
   // Keys of what was reported against the file as written: a matrix entry repeats them.
   const seen = new Set<string>();
   const once = remember(report, seen);
@@ -42,12 +48,16 @@ export function scenarioProblems(doc: SourceDoc, file: string): Problem[] {
 
   if (damaged(['matrix']) && !Array.isArray(scenario.matrix)) return problems;
   if (damaged(['protocols'])) return problems;
-  for (const v of variants(scenario, report, (index) => damaged(['matrix', index]))) {
+  const runs = variants(scenario, report, (index) => damaged(['matrix', index]));
+  const runToken = runs.map((v) => nameToken(v.id)).reduce((a, b) => (b.length > a.length ? b : a), '');
+  topicWarnings(scenario.groups, runToken, remember(warn, seen), damage(damaged, []).group);
+  for (const v of runs) {
     if (!v.matrixPath) continue;
     const merged = v.overrideGroups ? groupsIssues(v.groups) : [];
     const relay = matrixReport(v, scenario, report, seen);
     merged.forEach((i) => relay(['groups', ...i.path], i.message, { key: i.key }));
     buildRun(scenario, v, relay, damage(damaged, merged));
+    topicWarnings(v.groups, runToken, matrixReport(v, scenario, warn, seen), damage(damaged, merged).group);
   }
   return problems;
 }

@@ -2,6 +2,7 @@ import type { ProtocolVersion } from '../brokers/types.js';
 import type { GroupPlan, ReconnectPlan } from './plan.js';
 import type { Report } from './problems.js';
 import { DEFAULTS, type GroupSpec } from './schema.js';
+import { nameToken } from './topic-names.js';
 import { parseDuration, parseRate } from './units.js';
 
 /** The run a group is resolved for: its id fills {run}, its protocol decides the session. */
@@ -37,7 +38,7 @@ export function resolveGroup(name: string, spec: GroupSpec, run: RunContext, rep
 
   const clean = spec.session?.clean ?? DEFAULTS.clean;
   const connectRate = spec.connectRate === undefined ? undefined : parseRate(spec.connectRate);
-  const fill = (template: string) => template.replaceAll('{group}', name).replaceAll('{run}', run.id);
+  const fill = (template: string) => template.replaceAll('{group}', name).replaceAll('{run}', nameToken(run.id));
   return {
     name,
     count: spec.count,

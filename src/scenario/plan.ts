@@ -57,7 +57,7 @@ export interface GroupPlan {
   name: string;
   count: number;
   role: 'subscriber' | 'publisher';
-  /** {group} and {run} substituted; {i} (0-based client index) left for the engine. */
+  /** {group} and {run} substituted ({run} as a token of [A-Za-z0-9_-]: "3_1_1"); {i} (0-based client index) left for the engine. */
   clientId: string;
   clean: boolean;
   /** Seconds, as the protocol applies it: for 3.1.1, 0 with clean, else 0xFFFFFFFF (never). */

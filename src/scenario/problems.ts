@@ -3,8 +3,13 @@ import { HarnessError } from '../errors.js';
 /** A field's place in the scenario: keys and array indexes, e.g. ['phases', 2, 'publish', 'to']. */
 export type Path = readonly (string | number)[];
 
+/** error: the scenario cannot run (exit 2). warning: it can, but common brokers refuse
+ *  what it asks (see topic-names.ts); printed, the exit code unchanged. */
+export type Severity = 'error' | 'warning';
+
 /** One thing wrong with a scenario file. line and column are 1-based; 0 when unknown. */
 export interface Problem {
+  severity: Severity;
   file: string;
   line: number;
   column: number;
@@ -34,14 +39,16 @@ export function formatPath(path: Path): string {
   return out;
 }
 
-/** `scenarios/x.yaml:12:5: groups.devices.count: must be an integer >= 1 (got -3)` */
+/** `scenarios/x.yaml:12:5: groups.devices.count: must be an integer >= 1 (got -3)`;
+ *  a warning says so after the place: `scenarios/x.yaml:9:18: warning: groups.devices.topic: ...` */
 export function formatProblem(p: Problem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.column}` : p.file;
-  return p.path === '' ? `${where}: ${p.message}` : `${where}: ${p.path}: ${p.message}`;
+  const what = p.severity === 'warning' ? 'warning: ' : '';
+  return p.path === '' ? `${where}: ${what}${p.message}` : `${where}: ${what}${p.path}: ${p.message}`;
 }
 
 /** File order, then path: the order a reader fixes them in. */
-function sortProblems(problems: readonly Problem[]): Problem[] {
+export function sortProblems(problems: readonly Problem[]): Problem[] {
   const seen = new Set<string>();
   return [...problems]
     .sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path))
@@ -53,7 +60,8 @@ function sortProblems(problems: readonly Problem[]): Problem[] {
     });
 }
 
-/** Every problem found in a scenario, one per line in `message`; exit code 2 (usage). */
+/** Every problem found in a scenario (its errors, and any warnings beside them), one per
+ *  line in `message`; exit code 2 (usage). */
 export class ScenarioError extends HarnessError {
   readonly problems: readonly Problem[];
   constructor(problems: readonly Problem[]) {

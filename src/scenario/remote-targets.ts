@@ -18,7 +18,7 @@ export function refuseRemoteTargets(plan: Plan, overrides: PlanOverrides, doc: S
   if (plan.allowRemote) return;
   const refuse = (flag: string | undefined, path: Path, message: string): never => {
     if (flag !== undefined) throw new HarnessError('E_REMOTE_TARGET', `${flag}: ${message}; pass --allow-remote to use it`);
-    throw new ScenarioError([{ file, ...doc.locate(path), path: formatPath(path), message: `${message}: ${OPT_IN}` }]);
+    throw new ScenarioError([{ severity: 'error', file, ...doc.locate(path), path: formatPath(path), message: `${message}: ${OPT_IN}` }]);
   };
   if (plan.faults.kind === 'toxiproxy' && !isLoopbackUrl(plan.faults.url)) {
     const flag = overrides.toxiproxy !== undefined ? '--toxiproxy' : undefined;

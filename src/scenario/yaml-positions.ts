@@ -35,7 +35,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     return { line, column: col };
   };
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: firstLine(e.message) }));
+    const problems = doc.errors.map((e) => ({ severity: 'error' as const, file, ...at(e.pos[0]), path: '', message: firstLine(e.message) }));
     return { ok: false, problems };
   }
   let data: unknown;
@@ -46,10 +46,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     const alias = unresolvedAlias(doc);
     if (alias) {
       const where = at(alias.range?.[0] ?? 0);
-      return { ok: false, problems: [{ file, ...where, path: '', message: `alias *${alias.source} has no anchor &${alias.source} before it` }] };
+      return { ok: false, problems: [{ severity: 'error', file, ...where, path: '', message: `alias *${alias.source} has no anchor &${alias.source} before it` }] };
     }
     const message = firstLine(err instanceof Error ? err.message : String(err));
-    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message }] };
+    return { ok: false, problems: [{ severity: 'error', file, line: 1, column: 1, path: '', message }] };
   }
 
   const find = (path: Path): Found & { complete: boolean } => {

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { loadScenario } from '../../scenario/index.js';
+import { formatProblem, loadScenario } from '../../scenario/index.js';
 import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
 
 export const planCommand: CommandModule<object, PlanArgs & { scenario: string }> = {
@@ -7,7 +7,8 @@ export const planCommand: CommandModule<object, PlanArgs & { scenario: string }>
   describe: 'print the resolved plan (every default filled, the matrix expanded) without running',
   builder: (yargs) => planOptions(yargs.positional('scenario', { type: 'string', demandOption: true })),
   handler: (argv) => {
-    const plan = loadScenario(argv.scenario, planOverrides(argv));
+    const { plan, warnings } = loadScenario(argv.scenario, planOverrides(argv));
+    for (const warning of warnings) process.stderr.write(`${formatProblem(warning)}\n`);
     process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
   },
 };

@@ -7,7 +7,7 @@ import { renderReports } from '../../report/render-all.js';
 import { buildResult } from '../../report/result.js';
 import { renderConsole } from '../../report/summary-md.js';
 import { writeReportFiles } from '../../report/write-files.js';
-import { loadScenario } from '../../scenario/index.js';
+import { formatProblem, loadScenario } from '../../scenario/index.js';
 import type { Plan } from '../../scenario/plan.js';
 import { parseDuration } from '../../scenario/units.js';
 import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
@@ -40,12 +40,15 @@ export const runCommand: CommandModule<object, Args> = {
       .option('progress-interval', { type: 'string', default: '5s', describe: 'without a terminal (CI): how often a progress line is printed' }),
   handler: async (argv) => {
     // Load every file first: a typo in the third must not cost the first two runs.
-    const plans = argv.scenario.map((file) => loadScenario(file, planOverrides(argv)));
+    const loaded = argv.scenario.map((file) => loadScenario(file, planOverrides(argv)));
     const intervalMs = parseDuration(argv['progress-interval']);
     if (intervalMs === undefined) throw new HarnessError('E_USAGE', `--progress-interval ${argv['progress-interval']}: write a duration such as 5s or 500ms`);
     const mode = progressMode({ json: argv.json, isTTY: process.stderr.isTTY === true, env: process.env });
     const progress = new ProgressRenderer({ mode, err: process.stderr, out: process.stdout, intervalMs });
     const log = progress.log;
+    // Said before anything connects: a broker that refuses these topics fails the run late.
+    for (const warning of loaded.flatMap((l) => l.warnings)) log(formatProblem(warning));
+    const plans = loaded.map((l) => l.plan);
     const controller = new AbortController();
     let interruptedExit: number | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -8,14 +8,15 @@ interface Args {
 
 export const validateCommand: CommandModule<object, Args> = {
   command: 'validate <scenario...>',
-  describe: 'check scenario files: every problem, with file:line:column and the field',
+  describe: 'check scenario files: every problem, with file:line:column and the field; warnings do not fail',
   builder: (yargs) => yargs.positional('scenario', { type: 'string', array: true, demandOption: true }),
   handler: (argv) => {
     let bad = 0;
     for (const file of argv.scenario) {
       try {
         // A target outside loopback is not a fault of the file: `run --allow-remote` may opt in.
-        const plan = loadScenario(file, { allowRemote: true });
+        const { plan, warnings } = loadScenario(file, { allowRemote: true });
+        for (const warning of warnings) process.stderr.write(`${formatProblem(warning)}\n`);
         process.stdout.write(`ok: ${file} (${plan.runs.map((r) => r.id).join(', ')})\n`);
       } catch (err) {
         if (!(err instanceof ScenarioError)) throw err;

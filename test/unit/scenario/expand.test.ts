@@ -7,7 +7,7 @@ import { BASE, FIXTURES } from './support.js';
 const FULL = `${FIXTURES}valid-full.yaml`;
 
 describe('expandPlan: the valid full example', () => {
-  const plan = loadScenario(FULL);
+  const { plan } = loadScenario(FULL);
 
   it('is plain data: JSON round-trips it unchanged', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(plan)), plan);
@@ -122,7 +122,7 @@ describe('expandPlan: the valid full example', () => {
 
 describe('expandPlan: --count GROUP=N', () => {
   it('sets the group size in every run; an unknown group or a clientId without {i} is a usage error', () => {
-    const plan = loadScenario(FULL, { counts: { devices: 7, backend: 1 } });
+    const { plan } = loadScenario(FULL, { counts: { devices: 7, backend: 1 } });
     for (const run of plan.runs) {
       assert.deepEqual(run.groups.map((g) => [g.name, g.count]), [['devices', 7], ['backend', 1]]);
     }
@@ -147,7 +147,9 @@ describe('expandPlan: defaults of a minimal scenario', () => {
   });
 
   it('gives each run its own client ids, and defaults drain to 30s', () => {
-    assert.equal(plan.runs[0]!.groups[0]!.clientId, 'devices-3.1.1-{i}');
+    // {run} as a token brokers take (no "."); the run id itself keeps its dots.
+    assert.equal(plan.runs[0]!.id, '3.1.1');
+    assert.equal(plan.runs[0]!.groups[0]!.clientId, 'devices-3_1_1-{i}');
     assert.equal(plan.runs[1]!.groups[0]!.clientId, 'devices-5-{i}');
     assert.deepEqual(plan.runs[0]!.phases.at(-1), { kind: 'drain', timeoutMs: 30000 });
   });
