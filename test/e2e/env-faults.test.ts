@@ -57,7 +57,7 @@ describe('environment faults under mqtt-chaos run', { skip }, () => {
     assert.equal(result.runs.length, 1, 'the v5 run was not started against a broken environment');
     const run = result.runs[0]!;
     assert.match(run.incomplete ?? '', /^broker exited unexpectedly \(SIGKILL\) during phase 5/);
-    assert.equal(run.verdict, 'fail', 'an incomplete run never passes');
+    assert.equal(run.verdict, 'incomplete', 'a run stopped early never passes');
     assert.equal(run.redelivery.delivered, 8, 'what was delivered before the kill is kept (4 devices × 2)');
     const fault = run.timeline.find((e) => e.kind === 'environment-fault');
     assert.ok(fault && fault.kind === 'environment-fault' && fault.cause === 'broker-exit' && fault.phase === 4, `the kill is on the timeline: ${JSON.stringify(run.timeline)}`);
@@ -82,7 +82,7 @@ describe('environment faults under mqtt-chaos run', { skip }, () => {
 
     const run = resultOf(out, 'env-crash').runs[0]!;
     assert.match(run.incomplete ?? '', /^worker 1 crashed during phase 5/);
-    assert.equal(run.verdict, 'fail');
+    assert.equal(run.verdict, 'incomplete');
     // Shard 0 holds the publisher and devices 0 and 1: their 2 × 2 deliveries are in its ledger.
     assert.equal(run.redelivery.delivered, 4, `shard 0's ledger is kept, shard 1's is lost: ${JSON.stringify(run.redelivery)}`);
     assert.ok(run.timeline.some((e) => e.kind === 'environment-fault' && e.cause === 'worker-crash'), 'the crash is on the timeline');
