@@ -1,6 +1,7 @@
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { RunRecord } from '../engine/run-record.js';
 import type { SaidEntry } from '../metrics/ledger.js';
+import { propertyName } from '../protocol/connack-properties.js';
 import { allowedInAck, codeName } from '../protocol/reason-codes.js';
 import type { BrokerSaid } from './refusal-types.js';
 import type { GroupPlan, RunPlan } from '../scenario/plan.js';
@@ -131,20 +132,6 @@ function property(prop: string, value: SaidEntry['value'], group: GroupPlan, run
         : { kind: 'told', what: `Maximum QoS ${String(v)}` };
     }
     default:
-      return { kind: 'told', what: v === undefined ? PROPERTY_NAMES[prop] ?? prop : `${PROPERTY_NAMES[prop] ?? prop} ${String(v)}` };
+      return { kind: 'told', what: v === undefined ? propertyName(prop) : `${propertyName(prop)} ${String(v)}` };
   }
 }
-
-const PROPERTY_NAMES: Record<string, string> = {
-  receiveMaximum: 'Receive Maximum',
-  retainAvailable: 'Retain Available',
-  maximumPacketSize: 'Maximum Packet Size',
-  topicAliasMaximum: 'Topic Alias Maximum',
-  wildcardSubscriptionAvailable: 'Wildcard Subscription Available',
-  sharedSubscriptionAvailable: 'Shared Subscription Available',
-  subscriptionIdentifiersAvailable: 'Subscription Identifiers Available',
-  assignedClientIdentifier: 'Assigned Client Identifier',
-  reasonString: 'Reason String',
-  serverReference: 'Server Reference',
-  responseInformation: 'Response Information',
-};

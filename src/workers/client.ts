@@ -305,7 +305,7 @@ export class SimClient {
         const qos = typeof raw === 'number' ? raw : (raw?.qos ?? (err ? undefined : granted?.[0]?.qos));
         if (qos !== undefined) {
           this.#granted = qos;
-          this.say({ packet: 'SUBACK', code: qos }, () => `${this.spec.clientId}: SUBACK ${topic} → ${qos}`);
+          this.say({ packet: 'SUBACK', code: qos }, () => `${this.spec.clientId}: SUBACK ${topic} → ${qos >= 0x80 ? hex(qos) : `QoS ${qos}`}`);
         }
         if (qos === undefined && err) return resolve(oneLine(err));
         if (qos === undefined || qos >= 0x80) return resolve(`SUBACK refused: ${qos ?? 'no grant'}`);

@@ -6,6 +6,7 @@
 import type { IConnackPacket, Packet } from 'mqtt';
 import type { ConnectAttempt } from '../metrics/ledger.js';
 import type { Said } from './said-tally.js';
+import { propertyName } from '../protocol/connack-properties.js';
 
 type ConnackProperties = NonNullable<IConnackPacket['properties']>;
 
@@ -36,11 +37,11 @@ export function noteConnackProperties(client: Speaker, attempt: ConnectAttempt, 
   if (props.serverKeepAlive !== undefined) attempt.serverKeepAlive = props.serverKeepAlive;
   for (const property of BY_VALUE) {
     const value = props[property];
-    if (value !== undefined) client.say({ packet: 'CONNACK', property, value }, () => `${client.spec.clientId}: ${property} ${String(value)}`);
+    if (value !== undefined) client.say({ packet: 'CONNACK', property, value }, () => `${client.spec.clientId}: ${propertyName(property)} ${String(value)}`);
   }
   for (const property of BY_TEXT) {
     const text = props[property];
-    if (text !== undefined) client.say({ packet: 'CONNACK', property }, () => `${client.spec.clientId}: ${property} "${text}"`);
+    if (text !== undefined) client.say({ packet: 'CONNACK', property }, () => `${client.spec.clientId}: ${propertyName(property)} "${text}"`);
   }
 }
 

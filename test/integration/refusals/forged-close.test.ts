@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { closeOnPublish } from '../../helpers/mitm/refusals.js';
 import { useTeardown } from '../../helpers/teardown.js';
-import { DEVICES, facts, failedChecks, lyingBroker, needsMosquitto, runScenarioCli, why } from './support.js';
+import { DEVICES, facts, failedChecks, lyingBroker, needsMosquitto, runScenarioCli, why, token } from './support.js';
 
 const PER_TARGET = 3;
 const SENSORS = 4;
@@ -26,12 +26,12 @@ describe('lying broker: connection closed on a PUBLISH to a topic with "~"', { s
         protocols: [protocol],
         qos: 1,
         perTarget: PER_TARGET,
-        groups: ['sensors:', `  count: ${SENSORS}`, '  role: subscriber', '  session: { clean: false, expiry: 3600 }', '  qos: 1', '  topic: "odd~name/{run}/{i}"'],
+        groups: ['sensors:', '  clientId: "{group}-{run}-{i}"', `  count: ${SENSORS}`, '  role: subscriber', '  session: { clean: false, expiry: 3600 }', '  qos: 1', '  topic: "odd~name/{run}/{i}"'],
         phases: [`publish: { from: backend, to: sensors, perTarget: ${PER_TARGET}, qos: 1 }`],
       });
       const closes = mitm.eventsOf('close-on-publish');
       assert.ok(closes.length >= 2, 'the MITM closed each publisher at least once');
-      assert.ok(closes.every((e) => e.detail!.startsWith(`odd~name/${protocol}/`)), 'only publishes to the sensors were closed');
+      assert.ok(closes.every((e) => e.detail!.startsWith(`odd~name/${token(protocol)}/`)), 'only publishes to the sensors were closed');
       const run = ran.run(protocol);
       const refused = SENSORS * PER_TARGET;
       assert.equal(ran.code, 1, why(ran));
@@ -41,7 +41,7 @@ describe('lying broker: connection closed on a PUBLISH to a topic with "~"', { s
           verdict: 'incomplete',
           counts: { expected: DEVICES * PER_TARGET, delivered: DEVICES * PER_TARGET, lost: 0, refused, unacknowledged: 0, duplicates: 0, unexpected: 0 },
           shortfalls: [
-            `phase 5 (publish backend → sensors, ${PER_TARGET} each at QoS 1): 0 of ${refused} published and acknowledged; ${refused} refused; the broker: closed the connection after PUBLISH (QoS 1) (N×, e.g. backend-${protocol}-K: PUBLISH odd~name/${protocol}/K (QoS 1))`,
+            `phase 5 (publish backend → sensors, ${PER_TARGET} each at QoS 1): 0 of ${refused} published and acknowledged; ${refused} refused; the broker: closed the connection after PUBLISH (QoS 1) (N×, e.g. backend-${token(protocol)}-K: PUBLISH odd~name/${token(protocol)}/K (QoS 1))`,
           ],
           said: ['backend refused closed the connection after PUBLISH (QoS 1) N× (2/2)'],
         },

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { downgradeSubscription, subackFailure } from '../../helpers/mitm/refusals.js';
 import { useTeardown } from '../../helpers/teardown.js';
-import { DEVICES, facts, failedChecks, lyingBroker, needsMosquitto, runScenarioCli, saidCount, why } from './support.js';
+import { DEVICES, facts, failedChecks, lyingBroker, needsMosquitto, runScenarioCli, saidCount, why, token } from './support.js';
 
 const PER_TARGET = 5;
 const ALL = DEVICES * PER_TARGET;
@@ -24,7 +24,7 @@ describe('lying broker: SUBACK refusals and downgrades', { skip: needsMosquitto 
       const td = useTeardown(t);
       const mitm = await lyingBroker(td, [subackFailure(/^refuse\/[^/]+\/3$/)]);
       const ran = await runScenarioCli(td, { name: 'suback', broker: `{ url: "${mitm.url}" }`, protocols: [protocol], qos: 1, perTarget: PER_TARGET });
-      assert.deepEqual(mitm.events, [{ lie: 'suback-failure', clientId: `devices-${protocol}-3`, detail: `refuse/${protocol}/3` }], 'the MITM refused one subscription, once');
+      assert.deepEqual(mitm.events, [{ lie: 'suback-failure', clientId: `devices-${token(protocol)}-3`, detail: `refuse/${token(protocol)}/3` }], 'the MITM refused one subscription, once');
       const run = ran.run(protocol);
       assert.equal(ran.code, 1, why(ran));
       assert.deepEqual(
@@ -32,7 +32,7 @@ describe('lying broker: SUBACK refusals and downgrades', { skip: needsMosquitto 
         {
           verdict: 'incomplete',
           counts: { expected: ALL - PER_TARGET, delivered: ALL - PER_TARGET, lost: 0, refused: 0, unacknowledged: 0, duplicates: 0, unexpected: 0 },
-          shortfalls: [`phase 2 (subscribe devices): subscribed ${DEVICES - 1} of ${DEVICES}; 1 refused; the broker: SUBACK ${FAILURE[protocol]} (N×, e.g. devices-${protocol}-K: SUBACK refuse/${protocol}/K → 128)`],
+          shortfalls: [`phase 2 (subscribe devices): subscribed ${DEVICES - 1} of ${DEVICES}; 1 refused; the broker: SUBACK ${FAILURE[protocol]} (N×, e.g. devices-${token(protocol)}-K: SUBACK refuse/${token(protocol)}/K → 0x80)`],
           said: [`devices refused SUBACK ${FAILURE[protocol]} N× (1/${DEVICES})`],
         },
         why(ran),

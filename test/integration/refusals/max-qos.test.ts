@@ -21,13 +21,13 @@ const REFUSED = `${ALL} messages were refused by the broker (see what it said): 
 
 const WANT = {
   '3.1.1': {
-    shortfalls: [`${PHASE}: 0 of ${ALL} published and acknowledged; ${ALL} refused; the broker: closed the connection after PUBLISH (QoS 2) (N×, e.g. backend-3.1.1-K: PUBLISH refuse/3.1.1/K (QoS 2))`],
+    shortfalls: [`${PHASE}: 0 of ${ALL} published and acknowledged; ${ALL} refused; the broker: closed the connection after PUBLISH (QoS 2) (N×, e.g. backend-3_1_1-K: PUBLISH refuse/3_1_1/K (QoS 2))`],
     said: ['backend refused closed the connection after PUBLISH (QoS 2) N× (2/2)', `devices changed SUBACK granted QoS 1 for QoS 2 N× (${DEVICES}/${DEVICES})`],
     explanations: [NOT_OFFLINE, GRANTED, REFUSED],
   },
   '5': {
     shortfalls: [
-      `${PHASE}: 0 of ${ALL} published and acknowledged; ${ALL} refused; the broker: DISCONNECT 0x9B QoS not supported (N×, e.g. backend-5-K: DISCONNECT 0x9B after PUBLISH refuse/5/K (QoS 2)); Maximum QoS 1 (the scenario uses QoS 2) (N×, e.g. backend-5-K: maximumQoS 1)`,
+      `${PHASE}: 0 of ${ALL} published and acknowledged; ${ALL} refused; the broker: DISCONNECT 0x9B QoS not supported (N×, e.g. backend-5-K: DISCONNECT 0x9B after PUBLISH refuse/5/K (QoS 2)); Maximum QoS 1 (the scenario uses QoS 2) (N×, e.g. backend-5-K: Maximum QoS 1)`,
     ],
     said: ['backend refused DISCONNECT 0x9B QoS not supported N× (2/2)', 'backend changed Maximum QoS 1 (the scenario uses QoS 2) N× (2/2)', `devices changed SUBACK granted QoS 1 for QoS 2 N× (${DEVICES}/${DEVICES})`],
     explanations: [

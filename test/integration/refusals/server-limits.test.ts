@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useTeardown } from '../../helpers/teardown.js';
-import { DEVICES, facts, failedChecks, needsMosquitto, PUBLISHERS, runScenarioCli, why } from './support.js';
+import { DEVICES, facts, failedChecks, needsMosquitto, PUBLISHERS, runScenarioCli, token, why } from './support.js';
 
 const NOT_OFFLINE = 'Nothing was sent to devices while they were offline, so their session settings were not put to the test.';
 
@@ -75,7 +75,7 @@ describe('Mosquitto limits that change or refuse without a failure code', { skip
       assert.ok(connect.done !== undefined && connect.done < DEVICES + PUBLISHERS, why(ran, run));
       assert.match(
         connect.text,
-        new RegExp(`^phase 1 \\(connect devices, backend\\): connected ${connect.done} of ${DEVICES + PUBLISHERS}; the broker: closed the connection before CONNACK \\(\\d+×, e\\.g\\. (devices|backend)-${run.id.replaceAll('.', '\\.')}-\\d+: closed\\)$`),
+        new RegExp(`^phase 1 \\(connect devices, backend\\): connected ${connect.done} of ${DEVICES + PUBLISHERS}; the broker: closed the connection before CONNACK \\(\\d+×, e\\.g\\. (devices|backend)-${token(run.id)}-\\d+: closed\\)$`),
         why(ran, run),
       );
       const refused = (run.brokerSaid ?? []).filter((s) => s.kind === 'refused');

@@ -58,6 +58,8 @@ export function scenario(s: Shape): string {
     `protocols: [${(s.protocols ?? ['3.1.1', '5']).map((p) => `"${p}"`).join(', ')}]`,
     'groups:',
     '  devices:',
+    // Pinned ids (each test has a fresh broker): the examples and MITM events name them.
+    '    clientId: "{group}-{run}-{i}"',
     `    count: ${s.devices ?? DEVICES}`,
     '    role: subscriber',
     `    session: ${s.session ?? '{ clean: false, expiry: 3600 }'}`,
@@ -66,6 +68,7 @@ export function scenario(s: Shape): string {
     ...(s.keepAlive ? [`    keepAlive: ${s.keepAlive}`] : []),
     '    reconnect: { delay: 200ms, jitter: 100ms }',
     '  backend:',
+    '    clientId: "{group}-{run}-{i}"',
     `    count: ${s.publishers ?? PUBLISHERS}`,
     '    role: publisher',
     '    via: direct',
@@ -80,6 +83,9 @@ export function scenario(s: Shape): string {
     '',
   ].join('\n');
 }
+
+/** What {run} becomes in topics and client ids: "3.1.1" → "3_1_1". */
+export const token = (protocol: string): string => protocol.replaceAll('.', '_');
 
 export interface CliRun {
   code: number | null;

@@ -21,7 +21,7 @@ describe('judged by what the broker granted', () => {
     const ledger = record.ledgers[0]!;
     for (const log of ledger.clients) if (log.ref.startsWith('devices/')) log.granted = 1;
     for (const run of ledger.received) run.duplicates = { 3: 1 };
-    const suback: SaidEntry = { group: 'devices', packet: 'SUBACK', code: 1, count: 2, clients: 2, examples: ['devices-0: SUBACK devices/0 → 1'], firstAt: 31 };
+    const suback: SaidEntry = { group: 'devices', packet: 'SUBACK', code: 1, count: 2, clients: 2, examples: ['devices-0: SUBACK devices/0 → QoS 1'], firstAt: 31 };
     ledger.said = [suback];
     const r = judgeRun(record);
     assert.equal(r.redelivery.duplicates, 2);
