@@ -30,6 +30,7 @@ export function judgeSubscribers(record: RunRecord, marginMs: number, published:
   const policy = lossPolicy(record.broker, record.timeline);
   const sent = byRef(record.ledgers.flatMap((l) => l.sent), (s) => s.target);
   const received = byRef(record.ledgers.flatMap((l) => l.received), (r) => r.subscriber);
+  const leftover: Record<string, number> = Object.assign({}, ...record.ledgers.map((l) => l.leftover ?? {}));
   const logs: ClientLog[] = record.ledgers.flatMap((l) => l.clients);
   for (const log of logs) {
     const outcome = outcomes.get(groupOf(log.ref));
@@ -38,7 +39,9 @@ export function judgeSubscribers(record: RunRecord, marginMs: number, published:
     const group = grantedGroup(outcome.group, log, record.run.protocol);
     const model = modelSession(log.attempts, group, faults.get(group.name) ?? [], { marginMs });
     const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos, published);
-    addTally(outcome.tally, tallySubscriber(model, classified, received.get(log.ref) ?? [], policy));
+    const tally = tallySubscriber(model, classified, received.get(log.ref) ?? [], policy);
+    tally.leftover = leftover[log.ref] ?? 0;
+    addTally(outcome.tally, tally);
   }
   return [...outcomes.values()];
 }

@@ -7,12 +7,13 @@ import { sleep, within } from '../clock.js';
 import type { FaultController } from './fault-controller.js';
 import { describeExpiryPhase, driveExpiryPhase } from './expiry-phase.js';
 import { EnvironmentFailure, type BrokerInfo, type TimelineEvent } from './run-record.js';
+import type { ClearRequest } from '../workers/session-clear.js';
 
 /** The engine's view of the worker pool: commands with a barrier, and counters. */
 export interface Shards {
   run(command: Command): Promise<void>;
   status(): Promise<ShardStatus[]>;
-  finish(): Promise<ShardLedger[]>;
+  finish(clear?: ClearRequest): Promise<ShardLedger[]>;
   destroy(): Promise<void>;
 }
 

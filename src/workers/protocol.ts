@@ -2,6 +2,7 @@ import type { GroupPlan, PublishPhase, Qos } from '../scenario/plan.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { ExpiryCommand } from './expiry-protocol.js';
+import type { ClearReport, ClearRequest } from './session-clear.js';
 
 /**
  * The typed conversation between the engine (main thread) and a worker shard, over a
@@ -40,6 +41,8 @@ export interface ShardInit {
   /** Number of shards, so publishers of a group can split their work. */
   shards: number;
   seed: number;
+  /** This invocation's nonce: in every header sent, checked in every header received, and in {invocation} client ids. */
+  invocation: number;
   credentials?: { username?: string; password?: string };
   /** The broker itself, for connections that must not go through a proxy (expiry probes, the will observer). */
   broker?: Endpoint;
@@ -52,8 +55,11 @@ export type Command =
   | { kind: 'disconnect'; groups: string[]; mode: 'graceful' | 'abrupt' }
   /** A measure-expiry phase's steps (expiry-protocol.ts). */
   | ExpiryCommand
-  /** Stop reconnecting and close everything; then post `ledger`. */
-  | { kind: 'finish' }
+  /**
+   * Stop reconnecting and close everything; with `clear`, then clear the sessions the run
+   * left on the broker (post `sessions-cleared`); then post `ledger`.
+   */
+  | { kind: 'finish'; clear?: ClearRequest }
   /** Counters now, for drain decisions and progress. Answered with `status`. */
   | { kind: 'status' };
 
@@ -72,6 +78,7 @@ export type ShardEvent =
   | { kind: 'done'; shard: number; command: Command['kind']; detail?: string }
   | { kind: 'status'; shard: number; status: ShardStatus }
   | { kind: 'ledger'; shard: number; ledger: ShardLedger }
+  | ({ kind: 'sessions-cleared'; shard: number } & ClearReport)
   /** A problem the shard could not recover from; the engine ends the run as incomplete. */
   | { kind: 'error'; shard: number; message: string };
 

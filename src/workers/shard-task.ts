@@ -11,6 +11,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { oneLine } from './client-options.js';
 import type { Command, ShardEvent, ShardInit } from './protocol.js';
+import type { ClearRequest } from './session-clear.js';
 import { Shard } from './shard.js';
 
 export interface ShardTaskInput {
@@ -44,9 +45,10 @@ export default async function shardTask({ port, init }: ShardTaskInput): Promise
     let queue = Promise.resolve();
     let ending: Promise<void> | undefined;
 
-    const end = (): Promise<void> =>
+    const end = (clear?: ClearRequest): Promise<void> =>
       (ending ??= (async () => {
         try {
+          if (clear) post({ kind: 'sessions-cleared', shard: init.shard, ...(await shard.clearSessions(clear)) });
           post({ kind: 'ledger', shard: init.shard, ledger: await shard.finish() });
         } catch (err) {
           post({ kind: 'error', shard: init.shard, message: `finish: ${oneLine(err)}` });
@@ -81,7 +83,7 @@ export default async function shardTask({ port, init }: ShardTaskInput): Promise
         return;
       }
       if (command.kind === 'finish') {
-        void end();
+        void end(command.clear);
         return;
       }
       // The engine waits for `done` before the next command; the queue only keeps order if it does not.
