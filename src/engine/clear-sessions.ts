@@ -5,8 +5,7 @@
  * next run to resume.
  */
 import type { BrokerTarget } from '../brokers/types.js';
-import type { ShardEvent } from '../workers/protocol.js';
-import type { ClearRequest } from '../workers/session-clear.js';
+import type { ClearRequest, ShardEvent } from '../workers/protocol.js';
 import { count } from '../checks/words.js';
 
 /** Connections open at once, over all shards. */

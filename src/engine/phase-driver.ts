@@ -1,13 +1,12 @@
 import type { BrokerTarget } from '../brokers/types.js';
 import { HarnessError } from '../errors.js';
 import type { FaultPlan, GroupPlan, PhasePlan, RunPlan } from '../scenario/plan.js';
-import type { Command, ShardStatus } from '../workers/protocol.js';
+import type { ClearRequest, Command, ShardStatus } from '../workers/protocol.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import { sleep, within } from '../clock.js';
 import type { FaultController } from './fault-controller.js';
 import { describeExpiryPhase, driveExpiryPhase } from './expiry-phase.js';
 import { EnvironmentFailure, type BrokerInfo, type TimelineEvent } from './run-record.js';
-import type { ClearRequest } from '../workers/session-clear.js';
 
 /** The engine's view of the worker pool: commands with a barrier, and counters. */
 export interface Shards {

@@ -2,7 +2,6 @@ import type { GroupPlan, PublishPhase, Qos } from '../scenario/plan.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { ExpiryCommand } from './expiry-protocol.js';
-import type { ClearReport, ClearRequest } from './session-clear.js';
 
 /**
  * The typed conversation between the engine (main thread) and a worker shard, over a
@@ -71,6 +70,21 @@ export interface ShardStatus {
   /** Subscribers that are connected and subscribed right now. */
   subscribedNow: number;
   lastReceiveAt: number;
+}
+
+/** At `finish`: clear the sessions the run left on the broker (session-clear.ts). */
+export interface ClearRequest {
+  /** For the whole shard; what is not done by then is not cleared. */
+  limitMs: number;
+  /** Connections open at once, in this shard. */
+  concurrency: number;
+}
+
+export interface ClearReport {
+  cleared: number;
+  notCleared: number;
+  /** Why, for the most common failure: e.g. "3 × ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1883". */
+  why?: string;
 }
 
 export type ShardEvent =

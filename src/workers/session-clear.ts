@@ -7,21 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { discardSession, type Connection } from './expiry-client.js';
-
-/** What the engine asks of a shard's `finish`. */
-export interface ClearRequest {
-  /** For the whole shard; what is not done by then is not cleared. */
-  limitMs: number;
-  /** Connections open at once, in this shard. */
-  concurrency: number;
-}
-
-export interface ClearReport {
-  cleared: number;
-  notCleared: number;
-  /** Why, for the most common failure: e.g. "3 × ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1883". */
-  why?: string;
-}
+import type { ClearReport, ClearRequest } from './protocol.js';
 
 const OUT_OF_TIME = 'out of time';
 

@@ -5,8 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ShardLedger } from '../metrics/ledger.js';
-import type { Command, ShardEvent, ShardStatus } from './protocol.js';
-import type { ClearRequest } from './session-clear.js';
+import type { ClearRequest, Command, ShardEvent, ShardStatus } from './protocol.js';
 
 /** How long a closed port waits for the task's rejection, which carries the crash's reason. */
 const CRASH_REASON_WAIT_MS = 1000;

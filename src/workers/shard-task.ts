@@ -10,8 +10,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { oneLine } from './client-options.js';
-import type { Command, ShardEvent, ShardInit } from './protocol.js';
-import type { ClearRequest } from './session-clear.js';
+import type { ClearRequest, Command, ShardEvent, ShardInit } from './protocol.js';
 import { Shard } from './shard.js';
 
 export interface ShardTaskInput {

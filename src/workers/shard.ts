@@ -13,10 +13,10 @@ import type { Connection } from './expiry-client.js';
 import { Inbox, ReceiveTotals } from './inbox.js';
 import { clientIdOf } from './invocation.js';
 import { clientSeed, createRandom } from './jitter.js';
-import type { Command, ShardInit, ShardStatus } from './protocol.js';
+import type { ClearReport, ClearRequest, Command, ShardInit, ShardStatus } from './protocol.js';
 import { runPublishPhase, type Publisher } from './publish-phase.js';
 import { SaidTally } from './said-tally.js';
-import { clearSessions, type ClearReport, type ClearRequest } from './session-clear.js';
+import { clearSessions } from './session-clear.js';
 
 /** Commands that run to a `done`; `status` and `finish` are the task entry's business. */
 export type PhaseCommand = Exclude<Command, { kind: 'status' } | { kind: 'finish' }>;

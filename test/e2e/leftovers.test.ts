@@ -61,12 +61,17 @@ phases:
   - drain: { timeout: 20s }
 `;
 
-/** Connects, reads CONNACK's Session Present, disconnects. */
+/** Connects, reads CONNACK's Session Present, drops the connection (a resumed session may be sending its queue). */
 function sessionPresent(options: IClientOptions): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(options);
-    client.once('connect', (connack) => client.end(false, {}, () => resolve(connack.sessionPresent)));
-    client.once('error', (err) => {
+    let present: boolean | undefined;
+    client.once('connect', (connack) => {
+      present = connack.sessionPresent;
+      client.end(true, {}, () => resolve(connack.sessionPresent));
+    });
+    client.on('error', (err) => {
+      if (present !== undefined) return;
       client.end(true);
       reject(err);
     });
