@@ -114,7 +114,10 @@ export function honestCounts(shape: Shape): Counts {
     expiredWithSession: 0,
     discarded: 0,
     notReturned: 0,
+    refused: 0,
+    unacknowledged: 0,
     qos0Kept: 0,
+    leftover: 0,
     offline,
     offlineDelivered: offline,
   };
