@@ -78,18 +78,27 @@ function sessionPresent(options: IClientOptions): Promise<boolean> {
   });
 }
 
-/** Client ids whose session the broker still holds (each probe's own session discarded after). */
-async function sessionsOnBroker(port: number, protocol: '3.1.1' | '5'): Promise<string[]> {
+/**
+ * Client ids of a run's devices whose session the broker still holds (each probe's own
+ * session discarded after). The ids as the run made them: its devices' clientId template.
+ */
+async function sessionsOnBroker(port: number, run: RunResult): Promise<string[]> {
+  const template = run.groups.find((g) => g.name === 'devices')!.clientId;
   const present: string[] = [];
   for (let i = 0; i < DEVICES; i++) {
-    const clientId = `dev-${protocol}-${i}`;
-    const options = { host: '127.0.0.1', port, clientId, protocolVersion: protocol === '5' ? 5 : 4, reconnectPeriod: 0, connectTimeout: 5000 } as const;
+    const clientId = template.replace('{i}', String(i));
+    const options = { host: '127.0.0.1', port, clientId, protocolVersion: run.protocol === '5' ? 5 : 4, reconnectPeriod: 0, connectTimeout: 5000 } as const;
     // v5: Clean Start=0 without an expiry resumes a session and ends it at the DISCONNECT.
     if (await sessionPresent({ ...options, clean: false })) present.push(clientId);
     // 3.1.1: the probe's own CleanSession=0 session never ends; CleanSession=1 discards it.
-    if (protocol === '3.1.1') await sessionPresent({ ...options, clean: true });
+    if (run.protocol === '3.1.1') await sessionPresent({ ...options, clean: true });
   }
   return present;
+}
+
+/** Every run's devices: no session left. */
+async function noSessionLeft(port: number, result: Result): Promise<void> {
+  for (const run of result.runs) assert.deepEqual(await sessionsOnBroker(port, run), [], `run ${run.id}: no session left on the broker`);
 }
 
 /** Every phase-start the CLI printed as NDJSON so far, as "run:phase". */
@@ -134,7 +143,7 @@ describe('leftovers from an earlier invocation, on a broker that outlives the ru
   }
 
   /** The scenario until the devices are cut with every message queued, then Ctrl-C. */
-  async function interrupted(t: { diagnostic(message: string): void }, td: Teardown, args: string[] = []): Promise<Cli> {
+  async function interrupted(t: { diagnostic(message: string): void }, td: Teardown, args: string[] = []): Promise<{ cli: Cli; result: Result }> {
     const out = await outDir(td, 'mqtt-chaos-leftovers-out-');
     const cli = runCli(td, ['run', file, '--out', out, '--json', ...args]);
     await waitUntil(() => phaseStarts(cli).includes(`3.1.1:${WAIT_PHASE}`) || cli.hasExited(), 60_000, 'the wait phase, devices cut');
@@ -147,7 +156,9 @@ describe('leftovers from an earlier invocation, on a broker that outlives the ru
     t.diagnostic(`exited ${Math.round(took)} ms after SIGINT`);
     assert.ok(took < 15_000, `Ctrl-C took ${Math.round(took)} ms, session clearing included`);
     noStackTrace(cli);
-    return cli;
+    const result = readResult(invocationDir(out, 'leftovers'));
+    assert.deepEqual(result.runs.map((r) => [r.id, r.incomplete]), [['3.1.1', 'interrupted (SIGINT)']]);
+    return { cli, result };
   }
 
   test('the same file on a fresh broker: the counts to match, no leftovers, no session left', async (t) => {
@@ -162,13 +173,12 @@ describe('leftovers from an earlier invocation, on a broker that outlives the ru
     assert.doesNotMatch(readFileSync(join(dir, 'summary.md'), 'utf8'), /left over/, 'no always-zero row');
     assert.match(cli.stderr(), /\[3\.1\.1\] cleared 20 sessions on the broker/);
     assert.match(cli.stderr(), /\[5\] cleared 20 sessions on the broker/);
-    assert.deepEqual(await sessionsOnBroker(own.port, '3.1.1'), []);
-    assert.deepEqual(await sessionsOnBroker(own.port, '5'), []);
+    await noSessionLeft(own.port, result);
   });
 
   test('--keep-sessions, interrupted while the devices are cut: the sessions and their messages stay', async (t) => {
     const td = useTeardown(t);
-    const cli = await interrupted(t, td, ['--keep-sessions']);
+    const { cli } = await interrupted(t, td, ['--keep-sessions']);
     assert.match(cli.stderr(), /\[3\.1\.1\] --keep-sessions: the run's sessions stay on the broker/);
     assert.doesNotMatch(cli.stderr(), /cleared \d+ sessions/);
     // Not probed: a probe would resume the sessions and take their queued messages.
@@ -193,14 +203,13 @@ describe('leftovers from an earlier invocation, on a broker that outlives the ru
     );
     assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /^\| left over from an earlier run \| +100 +\| +0 +\|$/m);
     assert.match(cli.stderr(), /\[3\.1\.1\] cleared 20 sessions on the broker/);
-    assert.deepEqual(await sessionsOnBroker(broker.port, '3.1.1'), []);
-    assert.deepEqual(await sessionsOnBroker(broker.port, '5'), []);
+    await noSessionLeft(broker.port, result);
   });
 
   test('interrupted while the devices are cut, without --keep-sessions: its sessions are cleared on the way out', async (t) => {
     const td = useTeardown(t);
-    const cli = await interrupted(t, td);
+    const { cli, result } = await interrupted(t, td);
     assert.match(cli.stderr(), /\[3\.1\.1\] cleared 20 sessions on the broker/);
-    assert.deepEqual(await sessionsOnBroker(broker.port, '3.1.1'), []);
+    await noSessionLeft(broker.port, result);
   });
 });
