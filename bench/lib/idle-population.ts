@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { ProtocolVersion } from '../../src/brokers/types.js';
 import type { GroupPlan } from '../../src/scenario/plan.js';
+import { newInvocation } from '../../src/workers/invocation.js';
 import { startShards } from '../../src/workers/pool.js';
 import { splitExactly, type ShardInit } from '../../src/workers/protocol.js';
 import type { BareClientsData } from './bare-clients.js';
@@ -83,11 +84,13 @@ async function harness(): Promise<IdleSample> {
     via: 'direct',
     reconnect: { backoff: 'fixed', delayMs: 3_000, jitterMs: 1_000 },
   };
+  const invocation = newInvocation();
   const inits: ShardInit[] = splitExactly(count, shards).map((slice, shard) => ({
     shard,
     protocol,
     shards,
     seed: 1,
+    invocation,
     topics: { idle: topic },
     groupSizes: { idle: count },
     groups: [{ plan, ...slice, endpoints: [{ host, port }] }],

@@ -42,6 +42,12 @@ export function explain(protocol: ProtocolVersion, outcomes: readonly GroupOutco
         `${count(t.qos0Kept)} QoS 0 messages sent while ${g} were offline arrived anyway: the broker queued them (allowed, not required; Mosquitto queue_qos0_messages).`,
       );
     }
+    if (t.leftover > 0) {
+      lines.push(
+        `${count(t.leftover)} messages left over from an earlier run reached ${g}: the broker still held sessions under these client ids. ` +
+          'They carry another invocation\'s mark, so they were counted apart, never as delivered.',
+      );
+    }
     if (t.notReturned > 0) {
       lines.push(`${count(t.notReturned)} messages were sent to ${g} clients that had not come back when the run ended: not judged.`);
     }

@@ -127,6 +127,7 @@ function redeliveryResult(t: Tally, latency: RedeliveryResult['latency']): Redel
     refused: t.refused,
     unacknowledged: t.unacknowledged,
     qos0Kept: t.qos0Kept,
+    leftover: t.leftover,
     offline: t.offline,
     offlineDelivered: t.offlineDelivered,
     latency,

@@ -25,6 +25,8 @@ export interface Tally {
   discarded: number;
   notReturned: number;
   qos0Kept: number;
+  /** Sent by an earlier invocation (a session it left on the broker): counted apart, never delivered. */
+  leftover: number;
   /** Not the broker's to deliver: it refused them (a negative ack, or closed the connection first), or never acknowledged them. */
   refused: number;
   unacknowledged: number;
@@ -54,7 +56,7 @@ export function emptyTally(): Tally {
     clients: 0, expected: 0, delivered: 0, lost: 0,
     lostBy: Object.fromEntries(LOSS_REASONS.map((r) => [r, 0])) as Record<LossReason, number>,
     duplicates: 0, qos2Duplicates: 0, outOfOrder: 0, unexpected: 0, indeterminate: 0, noSession: 0,
-    expiredWithSession: 0, discarded: 0, notReturned: 0, qos0Kept: 0, refused: 0, unacknowledged: 0,
+    expiredWithSession: 0, discarded: 0, notReturned: 0, qos0Kept: 0, leftover: 0, refused: 0, unacknowledged: 0,
     offline: 0, offlineExpected: 0, offlineDelivered: 0, drainTimeMs: null,
     returns: 0, presentMissing: 0, presentLostInRestart: 0, presentUnexpected: 0, returnsAfterEnd: 0, longestAwayMs: 0, silentGaps: 0,
     lossShapes: new Map(),
@@ -180,6 +182,6 @@ export function addTally(into: Tally, from: Tally): void {
 
 const SUMMED = [
   'clients', 'expected', 'delivered', 'lost', 'duplicates', 'qos2Duplicates', 'outOfOrder', 'unexpected',
-  'indeterminate', 'noSession', 'expiredWithSession', 'discarded', 'notReturned', 'qos0Kept', 'refused', 'unacknowledged', 'offline', 'offlineExpected',
+  'indeterminate', 'noSession', 'expiredWithSession', 'discarded', 'notReturned', 'qos0Kept', 'leftover', 'refused', 'unacknowledged', 'offline', 'offlineExpected',
   'offlineDelivered', 'returns', 'presentMissing', 'presentLostInRestart', 'presentUnexpected', 'returnsAfterEnd', 'silentGaps',
 ] as const satisfies readonly (keyof Tally)[];

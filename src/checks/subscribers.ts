@@ -30,6 +30,7 @@ export function judgeSubscribers(record: RunRecord, marginMs: number, published:
   const policy = lossPolicy(record.broker, record.timeline);
   const sent = byRef(record.ledgers.flatMap((l) => l.sent), (s) => s.target);
   const received = byRef(record.ledgers.flatMap((l) => l.received), (r) => r.subscriber);
+  const leftover: Record<string, number> = Object.assign({}, ...record.ledgers.map((l) => l.leftover ?? {}));
   const logs: ClientLog[] = record.ledgers.flatMap((l) => l.clients);
   // The settings every client of a group was granted alike, for the group's explanation.
   const granted = new Map<string, GroupPlan | undefined>();
@@ -43,7 +44,9 @@ export function judgeSubscribers(record: RunRecord, marginMs: number, published:
     else if (seen && !sameGrant(seen, group)) granted.set(group.name, undefined);
     const model = modelSession(log.attempts, group, faults.get(group.name) ?? [], { marginMs });
     const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos, published);
-    addTally(outcome.tally, tallySubscriber(model, classified, received.get(log.ref) ?? [], policy));
+    const tally = tallySubscriber(model, classified, received.get(log.ref) ?? [], policy);
+    tally.leftover = leftover[log.ref] ?? 0;
+    addTally(outcome.tally, tally);
   }
   // A group whose clients were all granted the same is explained by what was granted
   // ("Session Expiry Interval 60 s: ..."), not by what the scenario asked.

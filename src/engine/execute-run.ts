@@ -7,6 +7,7 @@ import { shardCount, startShards } from '../workers/pool.js';
 import { splitExactly, type Endpoint, type ShardInit } from '../workers/protocol.js';
 import { groupEndpoints, spreadForRun } from './connection-spread.js';
 import { FaultController } from './fault-controller.js';
+import { ClearedTally, clearRequest } from './clear-sessions.js';
 import { within } from '../clock.js';
 import { describePhase, drivePhase, type Shards } from './phase-driver.js';
 import { MemorySampler, type MemoryRecord } from './memory-sampler.js';
@@ -26,6 +27,10 @@ export interface RunContext {
   log: (line: string) => void;
   /** Progress events (phases, clients' counters) for a renderer; optional. */
   onProgress?: ProgressListener;
+  /** This invocation's nonce (workers/invocation.ts): the same for every run of it. */
+  invocation: number;
+  /** Leave the run's sessions on a broker that outlives it (`--keep-sessions`). */
+  keepSessions: boolean;
 }
 
 /** Workers get this long to hand in their ledgers before their threads are ended. */
@@ -74,6 +79,7 @@ function shardInits(ctx: RunContext, endpoints: Map<string, Endpoint[]>, target:
     protocol: run.protocol,
     shards,
     seed: plan.seed,
+    invocation: ctx.invocation,
     topics,
     groupSizes,
     groups: run.groups.map((plan) => {
@@ -146,14 +152,19 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   let ledgers: RunRecord['ledgers'] = [];
   let sampler: MemorySampler | undefined;
   let memory: MemoryRecord | undefined;
+  const cleared = new ClearedTally();
+  let shardsStarted = 0;
   try {
     // Before any client connects: its `start` reading is the baseline. Never throws.
     sampler = await MemorySampler.start(ctx.plan.memory, target, { allowRemote: ctx.plan.allowRemote, log, prefix: `  [${run.id}] ` });
     const endpoints = await groupEndpoints(run, spread, target, faults);
+    const inits = shardInits(ctx, endpoints, target);
+    shardsStarted = inits.length;
     shards = await startShards(
-      shardInits(ctx, endpoints, target),
+      inits,
       (event) => {
         if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);
+        cleared.add(event);
       },
       (shard, message) => environmentFailed('worker-crash', `worker ${shard} crashed during ${where()}: ${message}`),
     );
@@ -185,7 +196,14 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     await progress?.stop();
     // Its `end` reading is taken before the clients are torn down.
     memory = await sampler?.stop();
-    if (shards) ledgers = await within(finishTimeoutMs, 'workers did not finish', shards.finish()).catch(() => []);
+    if (shards) {
+      // On every path, Ctrl-C and a failed phase too: the sessions would outlive the run.
+      const clear = clearRequest(target, ctx.keepSessions, ctx.signal.aborted, shardsStarted);
+      ledgers = await within(finishTimeoutMs + (clear?.limitMs ?? 0), 'workers did not finish', shards.finish(clear)).catch(() => []);
+      const line = cleared.line();
+      if (line) log(`  [${run.id}] ${line}`);
+      else if (target.kind === 'external' && ctx.keepSessions) log(`  [${run.id}] --keep-sessions: the run's sessions stay on the broker`);
+    }
     await shards?.destroy().catch(() => undefined);
     await faults.dispose();
     await target.stop().catch(() => undefined);

@@ -5,6 +5,7 @@ import { HarnessError } from '../errors.js';
 import type { Plan } from '../scenario/plan.js';
 import { formatDeadline, scenarioDeadlineMs } from './deadline.js';
 import { executeRun } from './execute-run.js';
+import { newInvocation } from '../workers/invocation.js';
 import { connectToxiproxy, startEmbeddedFaultServers, type FaultServerHandle } from './fault-server-process.js';
 import { outOfFilesLine } from '../net/open-files.js';
 import { preflightOpenFiles } from './open-files-preflight.js';
@@ -19,6 +20,10 @@ export interface ScenarioRunOptions {
   log: (line: string) => void;
   /** Progress events for a renderer (run-start/-end, phases, clients' counters); optional. */
   onProgress?: ProgressListener;
+  /** The invocation's nonce (one per `mqtt-chaos run`, shared by its scenarios); absent: a new one. */
+  invocation?: number;
+  /** Leave the runs' sessions on a broker that outlives them (`--keep-sessions`). */
+  keepSessions?: boolean;
 }
 
 export interface ScenarioOutcome {
@@ -81,6 +86,7 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
     atDeadline.abort(new HarnessError('E_ENVIRONMENT', `deadline ${formatDeadline(deadlineMs)} reached ${where.describe()}`));
   }, deadlineMs);
   const signal = AbortSignal.any([options.signal, atDeadline.signal]);
+  const invocation = options.invocation ?? newInvocation();
   try {
     preflightOpenFiles(plan);
     const broker = await resolveBroker(plan.broker, log);
@@ -103,6 +109,8 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
         signal,
         log,
         onProgress,
+        invocation,
+        keepSessions: options.keepSessions ?? false,
       });
       records.push(record);
       emitSafely(onProgress, {

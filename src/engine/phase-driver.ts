@@ -1,7 +1,7 @@
 import type { BrokerTarget } from '../brokers/types.js';
 import { HarnessError } from '../errors.js';
 import type { FaultPlan, GroupPlan, PhasePlan, RunPlan } from '../scenario/plan.js';
-import type { Command, ShardStatus } from '../workers/protocol.js';
+import type { ClearRequest, Command, ShardStatus } from '../workers/protocol.js';
 import type { ShardLedger } from '../metrics/ledger.js';
 import { sleep, within } from '../clock.js';
 import type { FaultController } from './fault-controller.js';
@@ -12,7 +12,7 @@ import { EnvironmentFailure, type BrokerInfo, type TimelineEvent } from './run-r
 export interface Shards {
   run(command: Command): Promise<void>;
   status(): Promise<ShardStatus[]>;
-  finish(): Promise<ShardLedger[]>;
+  finish(clear?: ClearRequest): Promise<ShardLedger[]>;
   destroy(): Promise<void>;
 }
 

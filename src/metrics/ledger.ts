@@ -110,6 +110,8 @@ export interface ShardLedger {
   received: ReceivedRun[];
   /** Messages whose payload could not be decoded (not ours, or corrupted). */
   malformed: number;
+  /** Messages an earlier invocation sent, per subscriber that got any (absent when none): never counted received. */
+  leftover?: Record<ClientRef, number>;
   /**
    * hdr-histogram-js compressed base64, µs. e2e: send → arrival of messages sent while the
    * subscriber was connected; redelivery: reconnect CONNACK → arrival of messages sent

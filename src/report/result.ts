@@ -70,6 +70,8 @@ export interface RedeliveryResult {
   refused?: number;
   /** Publishes the broker never acknowledged: not its to deliver, not judged. Absent in older results. */
   unacknowledged?: number;
+  /** Messages an earlier invocation sent (left in a session on the broker): counted apart, never delivered. Absent in older results. */
+  leftover?: number;
   /** QoS 0 messages sent while offline that still arrived (a broker option). */
   qos0Kept: number;
   /** Messages (any QoS) sent while the subscriber was offline, and how many of them arrived. */

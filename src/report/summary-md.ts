@@ -49,6 +49,7 @@ export const ROWS: Row[] = [
   ['out of order', (r) => count(r.redelivery.outOfOrder)],
   ['unexpected', (r) => count(r.redelivery.unexpected)],
   ['not judged', (r) => count(r.redelivery.indeterminate)],
+  ['left over from an earlier run', (r) => count(r.redelivery.leftover ?? 0), (runs) => runs.some((r) => (r.redelivery.leftover ?? 0) > 0)],
   ['refused by the broker', refusedCell, (runs) => runs.some((r) => (r.redelivery.refused ?? 0) + (r.redelivery.unacknowledged ?? 0) > 0)],
   ['redelivery p50 / p99', (r) => pair(r.redelivery.latency)],
   ['reconnect p50 / p99', (r) => pair(r.reconnect.time)],

@@ -1,5 +1,6 @@
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { GroupPlan, ReconnectPlan } from './plan.js';
+import { joinOr } from './describe.js';
 import type { Report } from './problems.js';
 import { DEFAULTS, type GroupSpec } from './schema.js';
 import { nameToken } from './topic-names.js';
@@ -12,7 +13,9 @@ export interface RunContext {
 }
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
-const PLACEHOLDERS = new Set(['i', 'group', 'run']);
+const PLACEHOLDERS = ['i', 'group', 'run'];
+/** Client ids also take {invocation}, filled by the workers: unique per `mqtt-chaos run`. */
+const CLIENT_ID_PLACEHOLDERS = [...PLACEHOLDERS, 'invocation'];
 const NEVER = 0xffffffff;
 const MAX_KEEPALIVE_SEC = 65535;
 
@@ -20,7 +23,7 @@ const MAX_KEEPALIVE_SEC = 65535;
 export function resolveGroup(name: string, spec: GroupSpec, run: RunContext, report: Report, notes: string[]): GroupPlan {
   const at = (...rest: string[]) => ['groups', name, ...rest];
   const clientId = spec.clientId ?? DEFAULTS.clientId;
-  checkPlaceholders(clientId, at('clientId'), report);
+  checkPlaceholders(clientId, at('clientId'), report, CLIENT_ID_PLACEHOLDERS);
   if (spec.count > 1 && !clientId.includes('{i}')) {
     report(at('clientId'), `must contain {i} when count > 1: client ids must be distinct`);
   }
@@ -96,11 +99,11 @@ function sessionExpiry(name: string, spec: GroupSpec, clean: boolean, protocol: 
   return seconds;
 }
 
-/** Only {i}, {group} and {run}; a typo like {id} would otherwise reach the broker as text. */
-function checkPlaceholders(template: string, path: (string | number)[], report: Report): void {
+/** Only the known placeholders; a typo like {id} would otherwise reach the broker as text. */
+function checkPlaceholders(template: string, path: (string | number)[], report: Report, known: readonly string[] = PLACEHOLDERS): void {
   for (const m of template.matchAll(PLACEHOLDER)) {
-    if (!PLACEHOLDERS.has(m[1]!)) {
-      report(path, `unknown placeholder {${m[1]}}: use {i}, {group} or {run}`, { column: (m.index ?? 0) + 1 });
+    if (!known.includes(m[1]!)) {
+      report(path, `unknown placeholder {${m[1]}}: use ${joinOr(known.map((p) => `{${p}}`))}`, { column: (m.index ?? 0) + 1 });
     }
   }
 }

@@ -14,8 +14,9 @@ export const DEFAULTS = {
   seed: 1,
   protocols: ['3.1.1', '5'],
   // {run} keeps runs apart: a v3.1.1 CleanSession=0 session never expires, so the v5 run
-  // would otherwise resume it and receive what was queued for the v3.1.1 run.
-  clientId: '{group}-{run}-{i}',
+  // would otherwise resume it and receive what was queued for the v3.1.1 run. {invocation}
+  // does the same for the next `mqtt-chaos run` against a broker that outlives this one.
+  clientId: '{group}-{run}-{i}-{invocation}',
   clean: true,
   expiry: 0,
   keepAlive: '30s',
@@ -93,7 +94,8 @@ const GroupSchema = Type.Object(
     count: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'number of clients' }),
     role: OneOf(['subscriber', 'publisher'] as const, 'subscribers subscribe and receive; publishers send'),
     clientId: Type.Optional(
-      Type.String({ minLength: 1, default: DEFAULTS.clientId, description: 'placeholders: {i} (0-based index), {group}, {run}' }),
+      Type.String({ minLength: 1, default: DEFAULTS.clientId, description:
+          'placeholders: {i} (0-based index), {group}, {run}, {invocation} (unique per `mqtt-chaos run`; leave it out to resume the same sessions on purpose)' }),
     ),
     session: Type.Optional(Session),
     keepAlive: Type.Optional(Duration('keep-alive, whole seconds; 0s = off', DEFAULTS.keepAlive)),

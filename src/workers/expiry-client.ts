@@ -258,13 +258,21 @@ export async function probeSession(c: Connection, log: ExpiryProbeLog): Promise<
   if (!v5 && log.sessionPresent) await discardSession(c);
 }
 
-/** A Clean Start (CleanSession=1) connection and DISCONNECT 0x00: the session and its pending will are gone. */
-export async function discardSession(c: Connection): Promise<boolean> {
+/**
+ * A Clean Start (CleanSession=1) connection and DISCONNECT 0x00: the session and its
+ * pending will are gone. Resolves with why not (a refused CONNACK, a socket error), or
+ * undefined when done.
+ */
+export async function discardSession(c: Connection): Promise<string | undefined> {
+  let refused: string | undefined;
   try {
-    await oneConnection(c, true, () => undefined, () => undefined);
-    return true;
-  } catch {
-    return false;
+    await oneConnection(c, true, (packet) => {
+      const code = (c.protocol === '5' ? packet.reasonCode : packet.returnCode) ?? 0;
+      if (code !== 0) refused = `CONNACK refused: ${code}`;
+    }, () => undefined);
+    return refused;
+  } catch (err) {
+    return oneLine(err);
   }
 }
 

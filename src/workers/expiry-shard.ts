@@ -10,6 +10,7 @@ import { encodeHistogram } from '../metrics/histograms.js';
 import { expectedExpiryMs } from '../scenario/expiry-phase.js';
 import type { MeasureExpiryPhase } from '../scenario/plan.js';
 import { assignSessions } from './expiry-assign.js';
+import { clientIdOf } from './invocation.js';
 import { discardSession, ExpirySession, probeSession, type Connection } from './expiry-client.js';
 import { WillObserver } from './expiry-observer.js';
 import type { ExpiryCommand, ExpiryCut, ExpiryLedger, ExpirySessionLog } from './expiry-protocol.js';
@@ -64,6 +65,16 @@ export class ExpiryShard {
     };
   }
 
+  /**
+   * Sessions that may still be on the broker (a phase cut short, a v5 session with an
+   * expiry): connected, and neither discarded, nor seen to end by its will, nor probed.
+   */
+  unended(): Connection[] {
+    return this.#sessions
+      .filter(({ log }) => log.connackAt !== undefined && !log.cleanedUp && log.willAt === undefined && log.probe?.sessionPresent === undefined)
+      .map((s) => this.#direct(s.spec.clientId));
+  }
+
   async stop(): Promise<void> {
     this.#stopLoop();
     await Promise.all([...this.#sessions.map((s) => s.destroy()), this.#observer?.stop()]);
@@ -99,7 +110,7 @@ export class ExpiryShard {
           ...(probeOffsetMs !== undefined ? { probe: { offsetMs: probeOffsetMs, plannedAt: 0 } } : {}),
         };
         this.#byKey.set(`${name}/${index}`, log);
-        const clientId = resolveIndex(group.clientId, index);
+        const clientId = clientIdOf(group.clientId, index, init.invocation);
         this.#sessions.push(
           new ExpirySession(
             {
@@ -231,7 +242,7 @@ export class ExpiryShard {
     let k = 0;
     const work = leftovers.map(async (s) => {
       if (k++ % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
-      if (await discardSession(this.#direct(s.spec.clientId))) s.log.cleanedUp = true;
+      if ((await discardSession(this.#direct(s.spec.clientId))) === undefined) s.log.cleanedUp = true;
     });
     await Promise.race([Promise.all(work), sleep(CLEANUP_LIMIT_MS)]);
   }

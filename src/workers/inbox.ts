@@ -16,6 +16,8 @@ export class ReceiveTotals {
   /** First copies. */
   received = 0;
   malformed = 0;
+  /** Messages an earlier invocation sent (a broker's leftover queue): never received, never timed. */
+  leftover = 0;
   /** 0 until the first message. */
   lastReceiveAt = 0;
   /** Send → arrival, for messages sent while the subscriber was connected. */
@@ -23,8 +25,11 @@ export class ReceiveTotals {
   /** Reconnect CONNACK → arrival, for the backlog (messages sent before that CONNACK). */
   readonly redelivery: Histogram = newLatencyHistogram();
 
-  /** `groupNames[i]` is the group a header's publisher group index i names. */
-  constructor(readonly groupNames: readonly string[]) {}
+  /** `groupNames[i]` is the group a header's publisher group index i names; `invocation` is this invocation's nonce. */
+  constructor(
+    readonly groupNames: readonly string[],
+    readonly invocation: number,
+  ) {}
 }
 
 interface FromPublisher {
@@ -33,7 +38,7 @@ interface FromPublisher {
 }
 
 /** One thread decodes one message at a time: a single reused header suffices. */
-const header: PayloadHeader = { group: 0, publisher: 0, seq: 0, sentAt: 0 };
+const header: PayloadHeader = { group: 0, invocation: 0, publisher: 0, seq: 0, sentAt: 0 };
 
 /** Group index and publisher index fit in 2^16 × 2^32 < 2^53: an exact number key. */
 const GROUP_STRIDE = 2 ** 32;
@@ -50,6 +55,8 @@ export class Inbox implements MessageSink {
   #from: Map<number, FromPublisher> | undefined;
   /** By packet id; made on the first QoS 2 PUBLISH. */
   #held: Map<number, Held> | undefined;
+  /** Messages from an earlier invocation this subscriber got (each copy). */
+  leftover = 0;
 
   constructor(
     readonly subscriber: ClientRef,
@@ -63,7 +70,14 @@ export class Inbox implements MessageSink {
   receive(payload: Buffer, qos: Qos, connackAt: number | undefined): void {
     const at = performance.now();
     const totals = this.totals;
-    if (!decodeHeader(payload, header) || header.group >= totals.groupNames.length || header.seq > MAX_SEQ) {
+    const origin = decodeHeader(payload, header, totals.invocation);
+    if (origin === 'earlier-run') {
+      // Counted apart: taken for ours, it would be "delivered" and would end a drain early.
+      this.leftover++;
+      totals.leftover++;
+      return;
+    }
+    if (origin === 'not-ours' || header.group >= totals.groupNames.length || header.seq > MAX_SEQ) {
       totals.malformed++;
       return;
     }
@@ -89,7 +103,7 @@ export class Inbox implements MessageSink {
   }
 
   held(messageId: number, payload: Buffer): void {
-    if (!decodeHeader(payload, header) || header.group >= this.totals.groupNames.length || header.seq > MAX_SEQ) return;
+    if (decodeHeader(payload, header, this.totals.invocation) !== 'this-run' || header.group >= this.totals.groupNames.length || header.seq > MAX_SEQ) return;
     (this.#held ??= new Map()).set(messageId, { group: header.group, publisher: header.publisher, seq: header.seq });
   }
 

@@ -9,7 +9,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { within } from '../clock.js';
 import type { ShardLedger } from '../metrics/ledger.js';
-import type { ShardEvent, ShardInit, ShardStatus } from './protocol.js';
+import type { ClearRequest, ShardEvent, ShardInit, ShardStatus } from './protocol.js';
 import type { PhaseCommand } from './shard.js';
 import { ShardLink, type DoneEvent } from './shard-link.js';
 import type { ShardTaskInput } from './shard-task.js';
@@ -31,9 +31,10 @@ export interface ShardPool {
   status(): Promise<ShardStatus[]>;
   /**
    * Ends every shard and collects the ledgers, in shard order. A shard that crashed or did
-   * not answer in time is left out (an `error` event says which).
+   * not answer in time is left out (an `error` event says which). With `clear`, each shard
+   * first clears the sessions the run left on the broker (a `sessions-cleared` event).
    */
-  finish(): Promise<ShardLedger[]>;
+  finish(clear?: ClearRequest): Promise<ShardLedger[]>;
   /** Terminates the threads (sockets close abruptly). Safe to call twice, and after finish. */
   destroy(): Promise<void>;
 }
@@ -110,10 +111,11 @@ export async function startShards(
       await send('all', command);
     },
     status: () => Promise.all(links.map((l) => within(STATUS_LIMIT_MS, `shard ${l.shard}: no status answer`, l.status()))),
-    finish: async () => {
+    finish: async (clear) => {
+      const limitMs = FINISH_LIMIT_MS + (clear?.limitMs ?? 0);
       const ledgers = await Promise.all(
         links.map((l) =>
-          within(FINISH_LIMIT_MS, 'no ledger in time', l.finish()).catch((err: unknown) => {
+          within(limitMs, 'no ledger in time', l.finish(clear)).catch((err: unknown) => {
             onEvent({ kind: 'error', shard: l.shard, message: err instanceof Error ? err.message : String(err) });
             return undefined;
           }),

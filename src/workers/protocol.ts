@@ -40,6 +40,8 @@ export interface ShardInit {
   /** Number of shards, so publishers of a group can split their work. */
   shards: number;
   seed: number;
+  /** This invocation's nonce: in every header sent, checked in every header received, and in {invocation} client ids. */
+  invocation: number;
   credentials?: { username?: string; password?: string };
   /** The broker itself, for connections that must not go through a proxy (expiry probes, the will observer). */
   broker?: Endpoint;
@@ -52,8 +54,11 @@ export type Command =
   | { kind: 'disconnect'; groups: string[]; mode: 'graceful' | 'abrupt' }
   /** A measure-expiry phase's steps (expiry-protocol.ts). */
   | ExpiryCommand
-  /** Stop reconnecting and close everything; then post `ledger`. */
-  | { kind: 'finish' }
+  /**
+   * Stop reconnecting and close everything; with `clear`, then clear the sessions the run
+   * left on the broker (post `sessions-cleared`); then post `ledger`.
+   */
+  | { kind: 'finish'; clear?: ClearRequest }
   /** Counters now, for drain decisions and progress. Answered with `status`. */
   | { kind: 'status' };
 
@@ -67,11 +72,27 @@ export interface ShardStatus {
   lastReceiveAt: number;
 }
 
+/** At `finish`: clear the sessions the run left on the broker (session-clear.ts). */
+export interface ClearRequest {
+  /** For the whole shard; what is not done by then is not cleared. */
+  limitMs: number;
+  /** Connections open at once, in this shard. */
+  concurrency: number;
+}
+
+export interface ClearReport {
+  cleared: number;
+  notCleared: number;
+  /** Why, for the most common failure: e.g. "3 × ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1883". */
+  why?: string;
+}
+
 export type ShardEvent =
   | { kind: 'ready'; shard: number }
   | { kind: 'done'; shard: number; command: Command['kind']; detail?: string }
   | { kind: 'status'; shard: number; status: ShardStatus }
   | { kind: 'ledger'; shard: number; ledger: ShardLedger }
+  | ({ kind: 'sessions-cleared'; shard: number } & ClearReport)
   /** A problem the shard could not recover from; the engine ends the run as incomplete. */
   | { kind: 'error'; shard: number; message: string };
 

@@ -41,6 +41,8 @@ export interface Publisher {
 
 export interface PublishContext {
   protocol: ProtocolVersion;
+  /** This invocation's nonce, carried in every header. */
+  invocation: number;
   fromSize: number;
   toSize: number;
   /** The target's topic, {i} substituted. */
@@ -152,7 +154,7 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
     // In the ledger from its first message: a phase cut short (Ctrl-C) still hands in what it sent.
     if (i === 0) ctx.runs.push(run);
     const at = performance.now();
-    const payload = encodePayload(payloadBytes, { group: p.group, publisher: p.index, seq: run.firstSeq + i, sentAt: at });
+    const payload = encodePayload(payloadBytes, { group: p.group, invocation: ctx.invocation, publisher: p.index, seq: run.firstSeq + i, sentAt: at });
     run.sentAt.push(at);
     run.ackedAt.push(null);
     flow.inFlight++;

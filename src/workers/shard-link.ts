@@ -5,7 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ShardLedger } from '../metrics/ledger.js';
-import type { Command, ShardEvent, ShardStatus } from './protocol.js';
+import type { ClearRequest, Command, ShardEvent, ShardStatus } from './protocol.js';
 
 /** How long a closed port waits for the task's rejection, which carries the crash's reason. */
 const CRASH_REASON_WAIT_MS = 1000;
@@ -88,9 +88,9 @@ export class ShardLink {
     return answer.promise;
   }
 
-  /** The ledger; undefined when the shard ended without one (a crash). */
-  finish(): Promise<ShardLedger | undefined> {
-    if (!this.#ended) this.port.postMessage({ kind: 'finish' } satisfies Command);
+  /** The ledger; undefined when the shard ended without one (a crash). With `clear`, the run's sessions are cleared first. */
+  finish(clear?: ClearRequest): Promise<ShardLedger | undefined> {
+    if (!this.#ended) this.port.postMessage({ kind: 'finish', ...(clear ? { clear } : {}) } satisfies Command);
     return this.#ledger.promise;
   }
 

@@ -11,7 +11,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { oneLine } from './client-options.js';
 import { acceptEveryPubackFailure } from './lenient-acks.js';
-import type { Command, ShardEvent, ShardInit } from './protocol.js';
+import type { ClearRequest, Command, ShardEvent, ShardInit } from './protocol.js';
 import { Shard } from './shard.js';
 
 export interface ShardTaskInput {
@@ -47,9 +47,10 @@ export default async function shardTask({ port, init }: ShardTaskInput): Promise
     let queue = Promise.resolve();
     let ending: Promise<void> | undefined;
 
-    const end = (): Promise<void> =>
+    const end = (clear?: ClearRequest): Promise<void> =>
       (ending ??= (async () => {
         try {
+          if (clear) post({ kind: 'sessions-cleared', shard: init.shard, ...(await shard.clearSessions(clear)) });
           post({ kind: 'ledger', shard: init.shard, ledger: await shard.finish() });
         } catch (err) {
           post({ kind: 'error', shard: init.shard, message: `finish: ${oneLine(err)}` });
@@ -84,7 +85,7 @@ export default async function shardTask({ port, init }: ShardTaskInput): Promise
         return;
       }
       if (command.kind === 'finish') {
-        void end();
+        void end(command.clear);
         return;
       }
       // The engine waits for `done` before the next command; the queue only keeps order if it does not.

@@ -9,11 +9,14 @@ import type { GroupPlan, PublishPhase } from '../scenario/plan.js';
 import { SimClient } from './client.js';
 import { ExpiryShard } from './expiry-shard.js';
 import { runConnectPhase } from './connect-phase.js';
+import type { Connection } from './expiry-client.js';
 import { Inbox, ReceiveTotals } from './inbox.js';
+import { clientIdOf } from './invocation.js';
 import { clientSeed, createRandom } from './jitter.js';
-import type { Command, ShardInit, ShardStatus } from './protocol.js';
+import type { ClearReport, ClearRequest, Command, ShardInit, ShardStatus } from './protocol.js';
 import { runPublishPhase, type Publisher } from './publish-phase.js';
 import { SaidTally } from './said-tally.js';
+import { clearSessions } from './session-clear.js';
 
 /** Commands that run to a `done`; `status` and `finish` are the task entry's business. */
 export type PhaseCommand = Exclude<Command, { kind: 'status' } | { kind: 'finish' }>;
@@ -52,11 +55,12 @@ export class Shard {
   readonly #said = new SaidTally();
   /** Created by the first measure-expiry command. */
   #expiry: ExpiryShard | undefined;
+  #stopping: Promise<void> | undefined;
 
   constructor(init: ShardInit) {
     this.#init = init;
     this.#groupNames = Object.keys(init.groupSizes).sort();
-    this.#totals = new ReceiveTotals(this.#groupNames);
+    this.#totals = new ReceiveTotals(this.#groupNames, init.invocation);
     for (const { plan, first, count, endpoints } of init.groups) {
       const clients: SimClient[] = [];
       for (let index = first; index < first + count; index++) {
@@ -67,7 +71,7 @@ export class Shard {
           new SimClient({
             ref,
             index,
-            clientId: resolveIndex(plan.clientId, index),
+            clientId: clientIdOf(plan.clientId, index, init.invocation),
             group: plan,
             ...(plan.topic !== undefined ? { topic: resolveIndex(plan.topic, index) } : {}),
             // Clients take the group's endpoints in turn (several fault servers share a population).
@@ -126,10 +130,39 @@ export class Shard {
     return { connected, received, sent, subscribedNow, lastReceiveAt };
   }
 
-  /** Stops every client (no more reconnects or records), then the ledger. */
-  async finish(): Promise<ShardLedger> {
+  /** Every client stopped: no more reconnects or records. Safe to call twice. */
+  stop(): Promise<void> {
     const clients = [...this.#groups.values()].flatMap((g) => g.clients);
-    await bounded(STOP_LIMIT_MS, Promise.all([...clients.map((c) => c.stop()), this.#expiry?.stop()]), undefined);
+    return (this.#stopping ??= bounded(STOP_LIMIT_MS, Promise.all([...clients.map((c) => c.stop()), this.#expiry?.stop()]), undefined).then(() => undefined));
+  }
+
+  /**
+   * Clears every session a client of this shard may have left on the broker: those that
+   * outlive their connection (3.1.1 CleanSession=0, v5 with an expiry) and tried to
+   * connect at least once. After stop(): a live client would take its session back.
+   */
+  async clearSessions(request: ClearRequest): Promise<ClearReport> {
+    await this.stop();
+    const init = this.#init;
+    const persistent = [...this.#groups.values()]
+      .filter((g) => g.plan.sessionExpiry > 0)
+      .flatMap((g) => g.clients.filter((c) => c.attempts.length > 0));
+    const connections: Connection[] = [
+      ...persistent.map((c) => ({
+        clientId: c.spec.clientId,
+        endpoint: init.broker ?? c.spec.endpoint,
+        protocol: init.protocol,
+        ...(init.credentials ? { credentials: init.credentials } : {}),
+      })),
+      ...(this.#expiry?.unended() ?? []),
+    ];
+    return clearSessions(connections, request);
+  }
+
+  /** Stops every client, then the ledger. */
+  async finish(): Promise<ShardLedger> {
+    await this.stop();
+    const clients = [...this.#groups.values()].flatMap((g) => g.clients);
     const expiry = this.#expiry?.ledger();
     return {
       shard: this.#init.shard,
@@ -137,6 +170,7 @@ export class Shard {
       sent: this.#sentRuns,
       received: this.#inboxes.flatMap((inbox) => inbox.runs()),
       malformed: this.#totals.malformed,
+      ...(this.#totals.leftover > 0 ? { leftover: Object.fromEntries(this.#inboxes.filter((i) => i.leftover > 0).map((i) => [i.subscriber, i.leftover])) } : {}),
       said: this.#said.entries(),
       histograms: { e2e: encodeHistogram(this.#totals.e2e), redelivery: encodeHistogram(this.#totals.redelivery) },
       ...(expiry ? { expiry } : {}),
@@ -175,6 +209,7 @@ export class Shard {
     }));
     return runPublishPhase(phase, from.publishers, {
       protocol: this.#init.protocol,
+      invocation: this.#init.invocation,
       fromSize: this.#init.groupSizes[phase.from] ?? from.clients.length,
       toSize,
       topicOf: (t) => resolveIndex(toTopic, t),

@@ -8,6 +8,7 @@ import { buildResult } from '../../report/result.js';
 import { renderConsole } from '../../report/summary-md.js';
 import { writeReportFiles } from '../../report/write-files.js';
 import { formatProblem, loadScenario } from '../../scenario/index.js';
+import { newInvocation } from '../../workers/invocation.js';
 import type { Plan } from '../../scenario/plan.js';
 import { parseDuration } from '../../scenario/units.js';
 import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
@@ -18,6 +19,7 @@ interface Args extends PlanArgs {
   out: string;
   json: boolean;
   'progress-interval': string;
+  'keep-sessions': boolean;
 }
 
 /** Folder name of one invocation: scenario name and start time, sortable. */
@@ -37,7 +39,12 @@ export const runCommand: CommandModule<object, Args> = {
     planOptions(yargs.positional('scenario', { type: 'string', array: true, demandOption: true }))
       .option('out', { type: 'string', default: 'reports', describe: 'folder that gets one sub-folder per run' })
       .option('json', { type: 'boolean', default: false, describe: 'NDJSON on stdout: progress events, then result.json as the last line of each scenario' })
-      .option('progress-interval', { type: 'string', default: '5s', describe: 'without a terminal (CI): how often a progress line is printed' }),
+      .option('progress-interval', { type: 'string', default: '5s', describe: 'without a terminal (CI): how often a progress line is printed' })
+      .option('keep-sessions', {
+        type: 'boolean',
+        default: false,
+        describe: "leave the runs' persistent sessions on an external broker (by default each run clears them at its end, interrupted or not)",
+      }),
   handler: async (argv) => {
     // Load every file first: a typo in the third must not cost the first two runs.
     const loaded = argv.scenario.map((file) => loadScenario(file, planOverrides(argv)));
@@ -64,12 +71,21 @@ export const runCommand: CommandModule<object, Args> = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     let exitCode: number = ExitCode.ok;
+    // One per invocation, shared by its scenarios: their messages and default client ids carry it.
+    const invocation = newInvocation();
     try {
       for (const plan of plans) {
         const dir = resolve(argv.out, runId(plan));
         progress.event({ type: 'scenario-start', scenario: plan.scenario.name, file: plan.scenario.file, dir, runs: plan.runs.map((r) => r.id) });
         log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir} (deadline ${formatDeadline(scenarioDeadlineMs(plan))})`);
-        const outcome = await runScenario(plan, { runDir: join(dir, 'runs'), signal: controller.signal, log, onProgress: progress.event });
+        const outcome = await runScenario(plan, {
+          runDir: join(dir, 'runs'),
+          signal: controller.signal,
+          log,
+          onProgress: progress.event,
+          invocation,
+          keepSessions: argv['keep-sessions'],
+        });
         // Stopped before any run began (a broker unreachable): nothing measured, no empty report.
         if (outcome.records.length === 0 && outcome.error !== undefined && interruptedExit === undefined) throw harnessError(outcome.error);
         const result = buildResult(plan, outcome.records);

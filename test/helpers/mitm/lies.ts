@@ -13,9 +13,10 @@ import type { Lie, Mitm } from './server.js';
 
 /** The harness's sequence number of a PUBLISH, or undefined when the payload is not the harness's. */
 export function seqOf(packet: IPublishPacket): number | undefined {
-  const header: PayloadHeader = { group: 0, publisher: 0, seq: 0, sentAt: 0 };
+  const header: PayloadHeader = { group: 0, invocation: 0, publisher: 0, seq: 0, sentAt: 0 };
   const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-  return decodeHeader(payload, header) ? header.seq : undefined;
+  // Any invocation's message will do: the lies aim at sequence numbers.
+  return decodeHeader(payload, header, 0) === 'not-ours' ? undefined : header.seq;
 }
 
 /** A broker PUBLISH to a chosen client carrying one of the chosen seqs. */

@@ -117,6 +117,7 @@ export function honestCounts(shape: Shape): Counts {
     refused: 0,
     unacknowledged: 0,
     qos0Kept: 0,
+    leftover: 0,
     offline,
     offlineDelivered: offline,
   };

@@ -35,9 +35,9 @@ describe('worker pool control', () => {
     const groups = [subscribers('devices', 2, prefix), publishers('backend', 2, prefix)];
     const { pool: p, events } = await pool(td, shardInits(groups, 2, target, '3.1.1'));
     await p.run({ kind: 'connect', groups: [{ name: 'devices' }, { name: 'backend' }] });
-    // 16 bytes cannot hold the 20-byte header: the engine's bug, not the broker's.
+    // 16 bytes cannot hold the 24-byte header: the engine's bug, not the broker's.
     const phase = { kind: 'publish', from: 'backend', to: 'devices', perTarget: 1, qos: 1, payloadBytes: 16 } as const;
-    await assert.rejects(p.run({ kind: 'publish', phase }), /shard \d: publish: payloadBytes 16 is below the 20-byte message header/);
+    await assert.rejects(p.run({ kind: 'publish', phase }), /shard \d: publish: payloadBytes 16 is below the 24-byte message header/);
     const errors = events.filter((e) => e.kind === 'error');
     assert.ok(errors.length >= 1 && errors.every((e) => !e.message.includes('\n')), JSON.stringify(errors));
     await assert.rejects(p.status(), /has ended/);

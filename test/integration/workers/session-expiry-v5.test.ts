@@ -19,7 +19,7 @@ describe('worker pool, v5 Session Expiry (Mosquitto)', { skip: !mosquitto && 'no
     ];
     const { pool: p, events } = await pool(td, shardInits(groups, 2, target, '5'));
     const send = (to: string, perTarget: number): Promise<void> =>
-      p.run({ kind: 'publish', phase: { kind: 'publish', from: 'backend', to, perTarget, qos: 1, payloadBytes: 20 } });
+      p.run({ kind: 'publish', phase: { kind: 'publish', from: 'backend', to, perTarget, qos: 1, payloadBytes: 24 } });
 
     await p.run({ kind: 'connect', groups: [{ name: 'keep' }, { name: 'drop' }, { name: 'backend' }] });
     await p.run({ kind: 'subscribe', groups: ['keep', 'drop'] });

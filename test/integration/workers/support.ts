@@ -73,6 +73,7 @@ export function shardInits(groups: GroupPlan[], shards: number, target: BrokerTa
     protocol,
     shards,
     seed: 7,
+    invocation: 0x5eed,
     topics,
     groupSizes,
     groups: groups.map((plan) => ({ plan, ...splitExactly(plan.count, shards)[shard]!, endpoints: [{ host: target.host, port: target.port }] })),

@@ -59,7 +59,7 @@ describe('expandPlan: the valid full example', () => {
         name: 'backend',
         count: 2,
         role: 'publisher',
-        clientId: 'backend-v5-one-hour-expiry-{i}',
+        clientId: 'backend-v5-one-hour-expiry-{i}-{invocation}',
         clean: true,
         sessionExpiry: 0,
         keepAliveSec: 30,
@@ -146,11 +146,11 @@ describe('expandPlan: defaults of a minimal scenario', () => {
     assert.equal(plan.allowRemote, false);
   });
 
-  it('gives each run its own client ids, and defaults drain to 30s', () => {
+  it('gives each run (and, in the workers, each invocation) its own client ids, and defaults drain to 30s', () => {
     // {run} as a token brokers take (no "."); the run id itself keeps its dots.
     assert.equal(plan.runs[0]!.id, '3.1.1');
-    assert.equal(plan.runs[0]!.groups[0]!.clientId, 'devices-3_1_1-{i}');
-    assert.equal(plan.runs[1]!.groups[0]!.clientId, 'devices-5-{i}');
+    assert.equal(plan.runs[0]!.groups[0]!.clientId, 'devices-3_1_1-{i}-{invocation}');
+    assert.equal(plan.runs[1]!.groups[0]!.clientId, 'devices-5-{i}-{invocation}');
     assert.deepEqual(plan.runs[0]!.phases.at(-1), { kind: 'drain', timeoutMs: 30000 });
   });
 });

@@ -11,7 +11,13 @@ describe('group rules beyond the schema', () => {
   it('clientId must have {i} when count > 1, and only known placeholders', () => {
     assert.deepEqual(problems('{ count: 2, role: publisher, clientId: "pub-{id}" }'), [
       '3:45: groups.g.clientId: must contain {i} when count > 1: client ids must be distinct',
-      '3:50: groups.g.clientId: unknown placeholder {id}: use {i}, {group} or {run}',
+      '3:50: groups.g.clientId: unknown placeholder {id}: use {i}, {group}, {run} or {invocation}',
+    ]);
+  });
+
+  it('{invocation} belongs to client ids only: a topic is the same for every invocation', () => {
+    assert.deepEqual(problems('{ count: 2, role: subscriber, clientId: "d-{i}-{invocation}", topic: "t/{i}/{invocation}" }'), [
+      '3:82: groups.g.topic: unknown placeholder {invocation}: use {i}, {group} or {run}',
     ]);
   });
 
