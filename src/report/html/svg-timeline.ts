@@ -5,7 +5,8 @@ import { escapeXml as esc } from './escape.js';
 /**
  * The runs' timelines as static SVG, one lane per run on one time axis (ms from each run's
  * start), so the same phase of v3.1.1 and v5 sit one above the other: the phases as
- * coloured segments, each fault as a red band under its lane from start to heal.
+ * coloured segments, each fault as a red band under its lane from start to heal, and the
+ * first time the broker refused or changed each thing as a dark mark on the lane.
  */
 
 const KIND_COLORS: Record<string, string> = {
@@ -33,6 +34,8 @@ export interface Segment {
 export interface Lane {
   phases: Segment[];
   faults: Segment[];
+  /** What the broker refused or changed, first seen at `at`. */
+  said: { at: number; label: string }[];
   end: number;
 }
 
@@ -43,6 +46,7 @@ export function laneOf(run: RunResult): Lane {
   const faults: (Segment & { groups: string[] })[] = [];
   const open = new Map<number, { at: number; label: string }>();
   const drained = new Map<number, string>();
+  const said: Lane['said'] = [];
   for (const e of run.timeline) {
     switch (e.kind) {
       case 'phase-start':
@@ -56,6 +60,9 @@ export function laneOf(run: RunResult): Lane {
       }
       case 'drain-end':
         drained.set(e.phase, `ended: ${e.reason}`);
+        break;
+      case 'broker-said':
+        said.push({ at: e.at, label: e.label });
         break;
       case 'fault-start':
         faults.push({ kind: 'fault', label: e.label, start: e.at, end, open: true, groups: e.groups });
@@ -74,7 +81,7 @@ export function laneOf(run: RunResult): Lane {
   for (const start of open.values()) phases.push({ ...segment(start.label, start.at, end, 'did not finish: the run stopped here'), open: true });
   for (const f of faults) if (f.open) f.detail = 'not healed before the run ended';
   phases.sort((a, b) => a.start - b.start);
-  return { phases, faults: faults.map(({ groups: _groups, ...f }) => f), end };
+  return { phases, faults: faults.map(({ groups: _groups, ...f }) => f), said, end };
 }
 
 function segment(label: string, start: number, end: number, detail?: string): Segment {
@@ -101,7 +108,7 @@ export function svgTimeline(runs: readonly RunResult[], colors: readonly string[
     const lane = lanes[i]!;
     parts.push(
       `<rect x="${LEFT}" y="${y + 3}" width="10" height="10" rx="2" fill="${colors[i]}"/>`,
-      `<text class="lane-label" x="${LEFT + 15}" y="${y + 12}">${esc(run.label)} · ${esc(duration(run.durationMs))}${run.incomplete ? ' · incomplete' : ''}${run.verdict === 'unsupported' ? ' · not run' : ''}</text>`,
+      `<text class="lane-label" x="${LEFT + 15}" y="${y + 12}">${esc(run.label)} · ${esc(duration(run.durationMs))}${run.verdict === 'incomplete' || run.incomplete ? ' · incomplete' : ''}${run.verdict === 'unsupported' ? ' · not run' : ''}</text>`,
     );
     y += LABEL_ROW + 2;
     parts.push(`<rect class="lane" x="${LEFT}" y="${y}" width="${span}" height="${LANE}" fill="#f4f4f4"/>`);
@@ -115,6 +122,10 @@ export function svgTimeline(runs: readonly RunResult[], colors: readonly string[
         `<g class="phase" data-kind="${esc(p.kind)}"><title>${esc(tip)}</title>` +
           `<rect x="${left.toFixed(1)}" y="${y}" width="${width.toFixed(1)}" height="${LANE}" fill="${KIND_COLORS[p.kind] ?? OTHER}" stroke="#fff" stroke-width="1"${p.open ? ' stroke-dasharray="3 2"' : ''}/>${text}</g>`,
       );
+    }
+    for (const s of lane.said) {
+      const at = x(s.at).toFixed(1);
+      parts.push(`<g class="said"><title>${esc(`${duration(s.at)}: the broker — ${s.label}`)}</title><rect x="${at}" y="${y}" width="2" height="${LANE}" fill="#3a2a00"/></g>`);
     }
     y += LANE + 1;
     for (const f of lane.faults) {
@@ -131,8 +142,9 @@ export function svgTimeline(runs: readonly RunResult[], colors: readonly string[
   y += AXIS;
   const used = [...new Set(lanes.flatMap((l) => l.phases.map((p) => p.kind)))];
   let lx = LEFT;
-  for (const kind of [...used, 'fault (red band: cut until healed)']) {
-    const color = kind.startsWith('fault (') ? '#c9302c' : (KIND_COLORS[kind] ?? OTHER);
+  const marks = lanes.some((l) => l.said.length > 0) ? ['refused or changed (mark)'] : [];
+  for (const kind of [...used, 'fault (red band: cut until healed)', ...marks]) {
+    const color = kind.startsWith('fault (') ? '#c9302c' : kind.startsWith('refused or') ? '#3a2a00' : (KIND_COLORS[kind] ?? OTHER);
     parts.push(`<rect x="${lx}" y="${y}" width="10" height="10" fill="${color}"/><text class="legend" x="${lx + 14}" y="${y + 9}">${esc(kind)}</text>`);
     lx += 14 + kind.length * 6.2 + 14;
   }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { laneOf, svgTimeline } from '../../../src/report/html/svg-timeline.js';
 import { renderJunit } from '../../../src/report/junit.js';
 import { buildResult } from '../../../src/report/result.js';
 import { renderSummary } from '../../../src/report/summary-md.js';
@@ -51,6 +52,14 @@ describe('an INCOMPLETE run in the reports', () => {
     const errors = suite.match(/<error message="run incomplete: 80 of 100 publishes acknowledged; 20 refused" type="incomplete">/g) ?? [];
     assert.equal(errors.length, result.runs[0]!.checks.length);
     assert.ok(suite.includes('what the broker refused or changed:\n- backend: PUBACK 0x87 Not authorized'), suite);
+  });
+
+  it('report.html timeline: the first refusal is a mark on its run\'s lane, named in its tooltip', () => {
+    assert.deepEqual(laneOf(result.runs[0]!).said, [{ at: 1500, label: 'backend: PUBACK 0x87 Not authorized' }]);
+    assert.deepEqual(laneOf(result.runs[1]!).said, []);
+    const svg = svgTimeline(result.runs, ['#111', '#222']);
+    assert.equal(svg.match(/<g class="said">/g)?.length, 1);
+    assert.ok(svg.includes('<title>1.5 s: the broker — backend: PUBACK 0x87 Not authorized</title>'), svg);
   });
 
   it('a table of runs that refused nothing has no refused row', () => {
