@@ -83,7 +83,7 @@ export function judgeRun(record: RunRecord): RunResult {
   };
   const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
-  const shortfalls = findShortfalls({ record, said, published, notReconnected: reconnects.notReconnected, expiryOnly });
+  const shortfalls = findShortfalls({ record, said, published, expiryOnly });
   return {
     ...described,
     ...measured,

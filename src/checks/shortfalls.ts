@@ -3,6 +3,7 @@ import type { ClientLog, ConnectAttempt, SentRun } from '../metrics/ledger.js';
 import type { BrokerSaid, Shortfall } from './refusal-types.js';
 import type { PhasePlan } from '../scenario/plan.js';
 import { phaseWindows, type PhaseWindow } from './phase-windows.js';
+import { measureReconnects } from './reconnect.js';
 import type { PublishOutcomes } from './publish-outcome.js';
 import { groupOf } from './subscribers.js';
 import { count } from './words.js';
@@ -11,8 +12,7 @@ export interface ShortfallInput {
   record: RunRecord;
   said: readonly BrokerSaid[];
   published: PublishOutcomes;
-  /** Clients a healed fault had cut off that never came back. */
-  notReconnected: number;
+
   /** Groups connected only by a measure-expiry phase: not this module's to count. */
   expiryOnly: ReadonlySet<string>;
 }
@@ -38,9 +38,8 @@ export function findShortfalls(input: ShortfallInput): Shortfall[] {
     const stray = unsettledPublishes(record, input.published);
     if (stray) found.push(stray);
   }
-  if (input.notReconnected > 0) {
-    found.push({ kind: 'reconnect', done: 0, of: input.notReconnected, text: `${count(input.notReconnected)} clients cut off by a fault never reconnected after the heal${brokerWords(input.said, logs.map((l) => groupOf(l.ref)), Infinity)}` });
-  }
+  const stranded = strandedSubscribers(record, logs);
+  if (stranded) found.push({ ...stranded, text: `${stranded.text}${brokerWords(input.said, [...new Set(logs.map((l) => groupOf(l.ref)))], Infinity)}` });
   const premise = sessionsFoundAtStart(logs, record);
   if (premise) found.push(premise);
   return found;
@@ -117,6 +116,18 @@ function unsettledPublishes(record: RunRecord, published: PublishOutcomes): Shor
   if (tally.refused > 0) parts.push(`${count(tally.refused)} refused`);
   if (tally.unacknowledged > 0) parts.push(`${count(tally.unacknowledged)} never acknowledged`);
   return { kind: 'publish', done: tally.acked, of: total, text: parts.join('; ') };
+}
+
+/**
+ * Subscribers a healed fault cut off that never came back: the messages the run exists to
+ * judge were never asked of the broker. A publisher that stayed away is not one (its later
+ * publish phases, if any, fall short on their own).
+ */
+function strandedSubscribers(record: RunRecord, logs: readonly ClientLog[]): Shortfall | undefined {
+  const subscribers = new Set(record.run.groups.filter((g) => g.role === 'subscriber').map((g) => g.name));
+  const { notReconnected } = measureReconnects(record.timeline, logs.filter((l) => subscribers.has(groupOf(l.ref))), groupOf);
+  if (notReconnected === 0) return undefined;
+  return { kind: 'reconnect', done: 0, of: notReconnected, text: `${count(notReconnected)} subscribers cut off by a fault never reconnected after the heal` };
 }
 
 function connectedIn(a: ConnectAttempt, start: number, end: number): boolean {

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { judgeRun } from '../../../src/checks/judge.js';
 import type { TimelineEvent } from '../../../src/engine/run-record.js';
 import type { SaidEntry } from '../../../src/metrics/ledger.js';
-import { cutCycle, makeRecord, groupPlan, sent, T } from './records.js';
+import { cutCycle, faultEvents, makeRecord, groupPlan, sent, T } from './records.js';
 
 const phase = (index: number, label: string, start: number, end: number): TimelineEvent[] => [
   { at: start, kind: 'phase-start', phase: index, label },
@@ -149,12 +149,21 @@ describe('shortfalls: what the scenario asked and the run did not do', () => {
     assert.match(r.shortfalls![0]!.text, /^1 of 2 devices found a session already on the broker at their first connect \(Session Present 1\)/);
   });
 
-  it('clients cut off that never came back after the heal', () => {
+  it('a publisher a fault cut off that stayed away is no shortfall: nothing asked of it was left undone', () => {
+    const record = cutCycle({ protocol: '3.1.1' });
+    record.timeline = faultEvents({ kind: 'broker-restart', downMs: 1000 }, T.cut, T.heal, ['devices', 'backend']);
+    record.ledgers[0]!.clients.find((l) => l.ref === 'backend/0')!.attempts = [{ startedAt: 5, connackAt: 15, closedAt: T.cut + 1, closedBy: 'lost' }];
+    const r = judgeRun(record);
+    assert.equal(r.reconnect.notReconnected, 1);
+    assert.deepEqual(r.shortfalls, []);
+  });
+
+  it('subscribers cut off that never came back after the heal', () => {
     const record = cutCycle({ protocol: '3.1.1' });
     for (const log of record.ledgers[0]!.clients) if (log.ref.startsWith('devices/')) log.attempts = log.attempts.filter((a) => (a.connackAt ?? 0) < T.heal);
     const r = judgeRun(record);
     assert.equal(r.reconnect.notReconnected, 2);
     assert.equal(r.verdict, 'incomplete');
-    assert.equal(r.shortfalls?.find((s) => s.kind === 'reconnect')?.text, '2 clients cut off by a fault never reconnected after the heal');
+    assert.equal(r.shortfalls?.find((s) => s.kind === 'reconnect')?.text, '2 subscribers cut off by a fault never reconnected after the heal');
   });
 });
