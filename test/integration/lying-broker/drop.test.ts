@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dropMessages } from '../../helpers/mitm/lies.js';
 import { useTeardown } from '../../helpers/teardown.js';
+import { nameToken } from '../../../src/scenario/topic-names.js';
 import {
   assertExactly,
   honestCounts,
@@ -46,10 +47,10 @@ describe('lying broker: chosen messages dropped', { skip: needsMosquitto }, () =
       assert.deepEqual(ran.result.runs.map((r) => r.id), ['3.1.1', '5']);
 
       for (const run of ran.result.runs) {
-        const dropped = ran.mitm.eventsOf('drop').filter((e) => e.clientId.startsWith(`dev-${run.id}-`));
+        const dropped = ran.mitm.eventsOf('drop').filter((e) => e.clientId.startsWith(`dev-${nameToken(run.id)}-`));
         assert.deepEqual(
           dropped.map((e) => `${e.clientId}#${e.seq}`).sort(),
-          [`dev-${run.id}-3#1`, `dev-${run.id}-3#6`, `dev-${run.id}-6#9`],
+          [`dev-${nameToken(run.id)}-3#1`, `dev-${nameToken(run.id)}-3#6`, `dev-${nameToken(run.id)}-6#9`],
           'the MITM dropped each chosen message once (acknowledged, so never re-sent)',
         );
 
@@ -74,9 +75,9 @@ describe('lying broker: chosen messages dropped', { skip: needsMosquitto }, () =
         );
 
         const views = subscriberViews(recordOf(ran, run.id));
-        assert.deepEqual(whereNonZero(views, (v) => v.lost.length), { [`dev-${run.id}-3`]: 2, [`dev-${run.id}-6`]: 1 }, 'lost only by the two');
-        assert.deepEqual(views.get(`dev-${run.id}-3`)!.lost, DROPS['3'], 'lost exactly the messages dropped');
-        assert.deepEqual(views.get(`dev-${run.id}-6`)!.lost, DROPS['6']);
+        assert.deepEqual(whereNonZero(views, (v) => v.lost.length), { [`dev-${nameToken(run.id)}-3`]: 2, [`dev-${nameToken(run.id)}-6`]: 1 }, 'lost only by the two');
+        assert.deepEqual(views.get(`dev-${nameToken(run.id)}-3`)!.lost, DROPS['3'], 'lost exactly the messages dropped');
+        assert.deepEqual(views.get(`dev-${nameToken(run.id)}-6`)!.lost, DROPS['6']);
       }
     });
   }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { reorder } from '../../helpers/mitm/lies.js';
 import { useTeardown } from '../../helpers/teardown.js';
+import { nameToken } from '../../../src/scenario/topic-names.js';
 import { assertExactly, honestCounts, needsMosquitto, recordOf, runThroughMitm, subscriberViews, whereNonZero, type Shape } from './support.js';
 
 const SHAPE: Shape = {
@@ -31,9 +32,9 @@ describe('lying broker: two messages reordered', { skip: needsMosquitto }, () =>
     assert.deepEqual(ran.result.runs.map((r) => r.id), ['3.1.1', '5']);
 
     for (const run of ran.result.runs) {
-      const client = `dev-${run.id}-${SUBSCRIBER}`;
+      const client = `dev-${nameToken(run.id)}-${SUBSCRIBER}`;
       assert.deepEqual(
-        ran.mitm.eventsOf('reorder').filter((e) => e.clientId.startsWith(`dev-${run.id}-`)).map((e) => `${e.clientId}#${e.seq} ${e.detail}`),
+        ran.mitm.eventsOf('reorder').filter((e) => e.clientId.startsWith(`dev-${nameToken(run.id)}-`)).map((e) => `${e.clientId}#${e.seq} ${e.detail}`),
         [`${client}#${SEQ} after ${SEQ + 1}`],
         'the MITM swapped the two messages, once',
       );

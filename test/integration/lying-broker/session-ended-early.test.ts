@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { endSessionEarly } from '../../helpers/mitm/lies.js';
 import { useTeardown } from '../../helpers/teardown.js';
+import { nameToken } from '../../../src/scenario/topic-names.js';
 import {
   assertExactly,
   honestCounts,
@@ -40,9 +41,9 @@ describe('lying broker: a session ended early', { skip: needsMosquitto }, () => 
     assert.deepEqual(ran.result.runs.map((r) => r.id), ['3.1.1', '5']);
 
     for (const run of ran.result.runs) {
-      const client = `dev-${run.id}-${SUBSCRIBER}`;
+      const client = `dev-${nameToken(run.id)}-${SUBSCRIBER}`;
       assert.deepEqual(
-        ran.mitm.eventsOf('end-session').filter((e) => e.clientId.startsWith(`dev-${run.id}-`)).map((e) => `${e.clientId}: ${e.detail}`),
+        ran.mitm.eventsOf('end-session').filter((e) => e.clientId.startsWith(`dev-${nameToken(run.id)}-`)).map((e) => `${e.clientId}: ${e.detail}`),
         [`${client}: session present 0`],
         'the MITM ended the session once, and the broker then answered Session Present 0',
       );

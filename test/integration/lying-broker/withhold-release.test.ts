@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withholdRelease } from '../../helpers/mitm/lies.js';
 import { useTeardown } from '../../helpers/teardown.js';
+import { nameToken } from '../../../src/scenario/topic-names.js';
 import {
   assertExactly,
   honestCounts,
@@ -44,8 +45,8 @@ describe('lying broker: QoS 2 messages never released', { skip: needsMosquitto }
 
     for (const run of ran.result.runs) {
       assert.deepEqual(
-        ran.mitm.eventsOf('withhold-release').filter((e) => e.clientId.startsWith(`dev-${run.id}-`)).map((e) => `${e.clientId}#${e.seq}`).sort(),
-        [`dev-${run.id}-3#1`, `dev-${run.id}-3#6`, `dev-${run.id}-6#9`],
+        ran.mitm.eventsOf('withhold-release').filter((e) => e.clientId.startsWith(`dev-${nameToken(run.id)}-`)).map((e) => `${e.clientId}#${e.seq}`).sort(),
+        [`dev-${nameToken(run.id)}-3#1`, `dev-${nameToken(run.id)}-3#6`, `dev-${nameToken(run.id)}-6#9`],
         'the MITM withheld the PUBREL of each chosen message once',
       );
       const honest = honestCounts(SHAPE);
@@ -68,9 +69,9 @@ describe('lying broker: QoS 2 messages never released', { skip: needsMosquitto }
       );
 
       const views = subscriberViews(recordOf(ran, run.id));
-      assert.deepEqual(whereNonZero(views, (v) => v.lost.length), { [`dev-${run.id}-3`]: 2, [`dev-${run.id}-6`]: 1 }, 'lost only by the two');
-      assert.deepEqual(views.get(`dev-${run.id}-3`)!.lost, WITHHELD['3']);
-      assert.deepEqual(views.get(`dev-${run.id}-6`)!.lost, WITHHELD['6']);
+      assert.deepEqual(whereNonZero(views, (v) => v.lost.length), { [`dev-${nameToken(run.id)}-3`]: 2, [`dev-${nameToken(run.id)}-6`]: 1 }, 'lost only by the two');
+      assert.deepEqual(views.get(`dev-${nameToken(run.id)}-3`)!.lost, WITHHELD['3']);
+      assert.deepEqual(views.get(`dev-${nameToken(run.id)}-6`)!.lost, WITHHELD['6']);
     }
   });
 });
