@@ -5,6 +5,9 @@ import { RssProbe } from './memory-rss.js';
 import { SysHeapProbe } from './memory-sys-heap.js';
 import type { BrokerTarget } from './types.js';
 
+/** Mosquitto's default sys_interval. */
+const EXTERNAL_SYS_INTERVAL_MS = 10_000;
+
 export interface ChosenProbes {
   probes: MemoryProbe[];
   /** What was chosen (or not) and why, for the report. */
@@ -77,6 +80,8 @@ function makeProbe(plan: MemoryProbePlan, target: BrokerTarget, context: ProbeCo
         port: target.port,
         ...target.credentials,
         ...(context.firstValueMs !== undefined ? { firstValueMs: context.firstValueMs } : {}),
+        // A managed Mosquitto publishes $SYS every second; another, every 10 s unless configured.
+        ...(target.kind === 'managed-mosquitto' ? {} : { concludeMs: 2 * EXTERNAL_SYS_INTERVAL_MS }),
       });
     }
     case 'prometheus':

@@ -15,11 +15,14 @@ export interface SysHeapWorkerData {
   password?: string;
   clientId: string;
   topic: string;
+  /** Published every sys_interval whatever the build: its pace is the broker's interval. */
+  uptimeTopic: string;
 }
 
 export type SysHeapEvent =
   | { kind: 'subscribed' }
   | { kind: 'value'; text: string }
+  | { kind: 'uptime'; text: string }
   | { kind: 'problem'; message: string };
 
 const data = workerData as SysHeapWorkerData;
@@ -41,7 +44,7 @@ const client = mqtt.connect({
 });
 
 client.on('connect', () => {
-  client.subscribe(data.topic, { qos: 0 }, (err, granted) => {
+  client.subscribe([data.topic, data.uptimeTopic], { qos: 0 }, (err, granted) => {
     const qos = granted?.[0]?.qos;
     if (err) post({ kind: 'problem', message: `cannot subscribe to ${data.topic}: ${err.message}` });
     else if (qos === undefined || qos >= 0x80) post({ kind: 'problem', message: `the broker refused the subscription to ${data.topic} (SUBACK ${qos ?? 'empty'})` });
@@ -50,6 +53,7 @@ client.on('connect', () => {
 });
 client.on('message', (topic, payload) => {
   if (topic === data.topic) post({ kind: 'value', text: payload.toString() });
+  else if (topic === data.uptimeTopic) post({ kind: 'uptime', text: payload.toString() });
 });
 client.on('error', (err) => post({ kind: 'problem', message: err.message }));
 // The last value may no longer hold: the main thread forgets it until the next one comes.

@@ -11,6 +11,8 @@ import type { SysHeapEvent, SysHeapWorkerData } from './memory-sys-heap-worker.j
  * timed when it reaches the main thread, on the run clock.
  */
 export const HEAP_TOPIC = '$SYS/broker/heap/current';
+/** Published every sys_interval: two in a row tell the interval. */
+const UPTIME_TOPIC = '$SYS/broker/uptime';
 
 export interface SysHeapOptions {
   protocol: 'mqtt' | 'mqtts';
@@ -20,13 +22,18 @@ export interface SysHeapOptions {
   password?: string;
   /** How long start() waits for the first (retained) value; later values still count. */
   firstValueMs?: number;
+  /**
+   * How long after subscribing a missing value means "unavailable" rather than "not yet":
+   * 2 × the broker's sys_interval (an external Mosquitto's default 10 s: 20 s). The wait
+   * goes on in the background while the run does; only the verdict comes late.
+   */
+  concludeMs?: number;
 }
 
 const WORKER = new URL('./memory-sys-heap-worker.js', import.meta.url);
 
 export class SysHeapProbe implements MemoryProbe {
   readonly name = 'sys-heap';
-  readonly source: string;
   #options: SysHeapOptions;
   #worker: Worker | undefined;
   #latest: MemorySample | undefined;
@@ -35,16 +42,33 @@ export class SysHeapProbe implements MemoryProbe {
   #exited = false;
   #stopping: Promise<void> | undefined;
   #waiters: (() => void)[] = [];
+  #startedAt: number | undefined;
+  /** When the last uptime message came (run clock), and the interval learned from the one before. */
+  #uptime: number | undefined;
+  #intervalS: number | undefined;
 
   constructor(options: SysHeapOptions) {
     this.#options = { firstValueMs: 2000, ...options };
-    this.source = `${HEAP_TOPIC} from ${options.host}:${options.port}`;
+    this.#options.concludeMs ??= this.#options.firstValueMs;
+  }
+
+  get source(): string {
+    const base = `${HEAP_TOPIC} from ${this.#options.host}:${this.#options.port}`;
+    return this.#intervalS === undefined ? base : `${base}, published every ${this.#intervalS} s (learned from ${UPTIME_TOPIC})`;
   }
 
   get unavailable(): string | undefined {
     if (this.#latest) return undefined;
     if (this.#problem) return this.#problem;
-    const waited = `${(this.#options.firstValueMs ?? 2000) / 1000} s`;
+    const concludeMs = this.#options.concludeMs!;
+    const waitedMs = this.#startedAt === undefined ? 0 : performance.now() - this.#startedAt;
+    const waited = `${seconds(Math.min(waitedMs, concludeMs))} s`;
+    if (this.#intervalS !== undefined) {
+      return `no ${HEAP_TOPIC} message, though the broker publishes $SYS every ${this.#intervalS} s (learned from ${UPTIME_TOPIC}; waited ${waited}): a Mosquitto built without memory tracking`;
+    }
+    if (waitedMs < concludeMs) {
+      return `no ${HEAP_TOPIC} message yet (waited ${seconds(waitedMs)} s of up to ${seconds(concludeMs)} s, in the background: Mosquitto publishes $SYS every sys_interval, 10 s unless configured)`;
+    }
     return this.#subscribed
       ? `no ${HEAP_TOPIC} message (subscribed; waited ${waited}): a Mosquitto built without memory tracking, $SYS off (sys_interval 0), or not Mosquitto`
       : `could not subscribe to ${HEAP_TOPIC} within ${waited}`;
@@ -52,8 +76,9 @@ export class SysHeapProbe implements MemoryProbe {
 
   async start(): Promise<void> {
     if (this.#worker || this.#stopping) return;
-    const { firstValueMs = 2000, ...rest } = this.#options;
-    const data: SysHeapWorkerData = { ...rest, clientId: `mqtt-chaos-memory-${randomBytes(4).toString('hex')}`, topic: HEAP_TOPIC };
+    const { firstValueMs = 2000, concludeMs: _, ...rest } = this.#options;
+    const data: SysHeapWorkerData = { ...rest, clientId: `mqtt-chaos-memory-${randomBytes(4).toString('hex')}`, topic: HEAP_TOPIC, uptimeTopic: UPTIME_TOPIC };
+    this.#startedAt = performance.now();
     let worker: Worker;
     try {
       // execArgv: [] keeps the test runner's and inspector's flags out of the thread.
@@ -109,6 +134,13 @@ export class SysHeapProbe implements MemoryProbe {
         this.#latest = undefined;
         this.#wake();
         return;
+      case 'uptime': {
+        // Timed on arrival: the broker's own uptime count rounds its first interval.
+        const at = performance.now();
+        if (this.#uptime !== undefined) this.#intervalS = Math.max(1, Math.round((at - this.#uptime) / 1000));
+        this.#uptime = at;
+        return;
+      }
       case 'value': {
         const bytes = Number(event.text.trim());
         if (!Number.isFinite(bytes) || bytes < 0) {
@@ -126,4 +158,8 @@ export class SysHeapProbe implements MemoryProbe {
   #wake(): void {
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
 }

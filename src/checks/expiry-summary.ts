@@ -2,11 +2,10 @@
  * The session-expiry rows of the side-by-side table (only when a run measured expiry) and
  * each run's survival curves, for summary.md. Rendered from result.json alone.
  */
+import { anyMeasured, type Row } from '../report/measured.js';
 import type { RunResult } from '../report/result.js';
 import { signed, type ExpiryCloseResult, type ExpiryResult, type ExpiryStats } from './expiry.js';
 import { count, duration } from './words.js';
-
-export type ExpiryRow = [string, (run: RunResult) => string];
 
 const cell = (read: (e: ExpiryResult) => string) => (run: RunResult) => {
   const e = run.expiry;
@@ -14,20 +13,19 @@ const cell = (read: (e: ExpiryResult) => string) => (run: RunResult) => {
   return e.measured ? read(e) : '–';
 };
 
-const ROWS: ExpiryRow[] = [
-  ['expiry sessions', (run) => (run.expiry ? (run.expiry.measured ? sessionsCell(run.expiry) : 'not measured') : '–')],
+const expiry = anyMeasured('expiry');
+
+/** Shown only when some run has a measure-expiry phase; its key counts first. */
+export const EXPIRY_ROWS: Row[] = ([
+  ['expiry sessions', (run: RunResult) => (run.expiry ? (run.expiry.measured ? sessionsCell(run.expiry) : 'not measured') : '–')],
   ['expiry error p50 / p99', cell((e) => pair(e.error))],
   ['expiry early / never', cell((e) => `${count(e.early)} / ${count(e.never)}`)],
+  ['expiry wills missing / contradicted', cell((e) => `${count(e.willMissing)} / ${count(e.contradictions)}`)],
   ['detection p50 / p99', cell((e) => pair(e.detection))],
   ['probe boundary', cell(boundaryCell)],
   ['expiry methods agree', cell((e) => (e.agreement.agree === null ? '–' : `${e.agreement.agree ? 'yes' : 'NO'}${e.agreement.worstDeltaMs !== null ? ` (Δ ${signed(e.agreement.worstDeltaMs)})` : ''}`))],
   ['harness / broker resolution', cell((e) => `${e.resolution.harnessMs === null ? '–' : duration(e.resolution.harnessMs)} / ${duration(e.resolution.brokerMs)}`)],
-];
-
-/** The rows, or none when no run has a measure-expiry phase. */
-export function expiryRows(runs: readonly RunResult[]): ExpiryRow[] {
-  return runs.some((r) => r.expiry) ? ROWS : [];
-}
+] as [string, (run: RunResult) => string][]).map(([name, read]): Row => [name, read, expiry]);
 
 function sessionsCell(e: ExpiryResult): string {
   const by = new Map<string, number>();

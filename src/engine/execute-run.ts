@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startBroker } from '../brokers/start-broker.js';
 import type { BrokerSpec, BrokerTarget } from '../brokers/types.js';
@@ -108,8 +107,9 @@ function isEnvironmentError(err: unknown): err is HarnessError {
 export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   const { run, log } = ctx;
   const progress = ctx.onProgress ? new RunProgress(ctx.onProgress, run) : undefined;
+  // Created by the broker that writes there (a managed one's config and log), not here: a
+  // run that never began leaves no empty folder for a "latest report" recipe to pick.
   const runDir = join(ctx.runDir, run.id);
-  await mkdir(runDir, { recursive: true });
   const startedAt = performance.now();
   const startedAtIso = new Date().toISOString();
   const timeline: TimelineEvent[] = [];

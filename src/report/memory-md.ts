@@ -53,12 +53,13 @@ export function memorySection(runs: readonly RunResult[]): string[] {
 
 type Cell = (f: MemoryFigures) => string;
 
+/** What measure phases derive first (the answer of a capacity run), then the raw readings. */
 const FIGURES: [string, Cell][] = [
-  ['baseline', (f) => bytes(f.baseline)],
-  ['peak', (f) => bytes(f.peak)],
   ['per session', (f) => bytes(f.perSession, true)],
   ['per queued message', (f) => bytes(f.perQueuedMessage, true)],
   ['before → after wait', reclaimCell],
+  ['baseline', (f) => bytes(f.baseline)],
+  ['peak', (f) => bytes(f.peak)],
   ['end', (f) => bytes(f.end)],
 ];
 

@@ -1,7 +1,8 @@
 import { LOSS_REASONS } from '../checks/attribution.js';
 import type { Percentiles } from '../checks/latency.js';
 import { count, duration } from '../checks/words.js';
-import { expiryRows, expirySection } from '../checks/expiry-summary.js';
+import { EXPIRY_ROWS, expirySection } from '../checks/expiry-summary.js';
+import { anyMeasured, type Row } from './measured.js';
 import { memorySection } from './memory-md.js';
 import type { Result, RunResult } from './result.js';
 import { brokerSaidBlock, grantedWords, shortfallBlock } from './said-md.js';
@@ -27,38 +28,40 @@ export function renderConsole(result: Result): string {
   return renderSummary(result).replace(/^#+ /gm, '');
 }
 
-/**
- * A row of the side-by-side table: its name, how a run's cell reads, and (optional) when it
- * is shown at all, so a row that is zero in every run does not crowd the table. report.html
- * shows the same rows.
- */
-export type Row = [string, (run: RunResult) => string, ((runs: readonly RunResult[]) => boolean)?];
+export type { Row };
 
-/** The rows these runs show. */
+/** The rows these runs show; report.html shows the same. */
 export function rowsFor(runs: readonly RunResult[]): Row[] {
   return ROWS.filter(([, , shown]) => shown === undefined || shown(runs));
 }
 
+const redelivery = anyMeasured('redelivery');
+
+/**
+ * The session first (what each column is), then what the runs' phases measured: expiry
+ * figures, then redelivery; rows about what no phase measured are left out.
+ */
 export const ROWS: Row[] = [
   ['session', sessionCell],
-  ['offline messages sent', (r) => count(r.redelivery.offline)],
-  ['expected', (r) => count(r.redelivery.expected)],
-  ['delivered', (r) => count(r.redelivery.delivered)],
-  ['lost', lostCell],
-  ['duplicates', (r) => count(r.redelivery.duplicates) + (r.redelivery.qos2Duplicates > 0 ? ` (${count(r.redelivery.qos2Duplicates)} QoS 2)` : '')],
-  ['out of order', (r) => count(r.redelivery.outOfOrder)],
-  ['unexpected', (r) => count(r.redelivery.unexpected)],
-  ['not judged', (r) => count(r.redelivery.indeterminate)],
+  ...EXPIRY_ROWS,
+  ['offline messages sent', (r) => count(r.redelivery.offline), redelivery],
+  ['expected', (r) => count(r.redelivery.expected), redelivery],
+  ['delivered', (r) => count(r.redelivery.delivered), redelivery],
+  ['lost', lostCell, redelivery],
+  ['duplicates', (r) => count(r.redelivery.duplicates) + (r.redelivery.qos2Duplicates > 0 ? ` (${count(r.redelivery.qos2Duplicates)} QoS 2)` : ''), redelivery],
+  ['out of order', (r) => count(r.redelivery.outOfOrder), redelivery],
+  ['unexpected', (r) => count(r.redelivery.unexpected), redelivery],
+  ['not judged', (r) => count(r.redelivery.indeterminate), redelivery],
+  ['expired with their session', (r) => count(r.redelivery.expiredWithSession), (runs) => redelivery(runs) && runs.some((r) => r.redelivery.expiredWithSession > 0)],
   ['left over from an earlier run', (r) => count(r.redelivery.leftover ?? 0), (runs) => runs.some((r) => (r.redelivery.leftover ?? 0) > 0)],
   ['refused by the broker', refusedCell, (runs) => runs.some((r) => (r.redelivery.refused ?? 0) + (r.redelivery.unacknowledged ?? 0) > 0)],
-  ['redelivery p50 / p99', (r) => pair(r.redelivery.latency)],
-  ['reconnect p50 / p99', (r) => pair(r.reconnect.time)],
+  ['redelivery p50 / p99', (r) => pair(r.redelivery.latency), redelivery],
+  ['reconnect p50 / p99', (r) => pair(r.reconnect.time), redelivery],
 ];
 
 function table(runs: readonly RunResult[]): string[] {
   const rows: string[][] = [['', ...runs.map((r) => r.label)], ['verdict', ...runs.map((r) => r.verdict.toUpperCase())]];
   for (const [name, cell] of rowsFor(runs)) rows.push([name, ...runs.map((r) => (r.verdict === 'unsupported' ? '–' : cell(r)))]);
-  for (const [name, cell] of expiryRows(runs)) rows.push([name, ...runs.map(cell)]);
   const escaped = rows.map((row) => row.map((c) => c.replaceAll('|', '\\|')));
   const widths = escaped[0]!.map((_, i) => Math.max(3, ...escaped.map((row) => row[i]!.length)));
   const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

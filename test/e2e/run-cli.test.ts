@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -158,5 +159,7 @@ describe('mqtt-chaos run', { skip }, () => {
     assert.match(problems[0]!, /^mqtt-chaos: .*127\.0\.0\.1:1\b/, 'it names the broker');
     assert.deepEqual(survivors(cli), [], 'every child of the CLI is gone');
     assert.deepEqual(mentioning(out), [], 'nothing left running');
+    // No run began: no empty scenario or run folder for the README's "latest report" recipe to pick.
+    assert.deepEqual(await readdir(out).catch(() => []), [], 'nothing written under --out');
   });
 });

@@ -19,13 +19,13 @@ const PROBE_WORDS: Record<string, string> = { 'sys-heap': 'heap ($SYS)', rss: 'R
 const words = (probe: string): string => PROBE_WORDS[probe] ?? probe;
 
 const FIGURES: [string, keyof MemoryFigures, boolean][] = [
-  ['baseline', 'baseline', false],
-  ['peak', 'peak', false],
   ['per session', 'perSession', true],
   ['per queued message', 'perQueuedMessage', true],
   ['before the wait', 'beforeExpiry', false],
   ['after the wait', 'afterExpiry', false],
   ['reclaimed after expiry', 'reclaimedAfterExpiry', false],
+  ['baseline', 'baseline', false],
+  ['peak', 'peak', false],
   ['end', 'end', false],
 ];
 

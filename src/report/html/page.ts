@@ -3,6 +3,7 @@ import { LOSS_REASONS } from '../../checks/attribution.js';
 import { isExpressionError, parseExpression } from '../../checks/expression.js';
 import type { Percentiles } from '../../checks/latency.js';
 import { count, duration } from '../../checks/words.js';
+import { anyMeasured } from '../measured.js';
 import type { Check, Result, RunResult } from '../result.js';
 import { saidLine } from '../said-md.js';
 import { rowsFor } from '../summary-md.js';
@@ -35,48 +36,55 @@ export function renderHtml(result: Result): string {
     return `<div class="chart-box">${title ? `<h3>${esc(title)}</h3>` : ''}<p class="what">${esc(what)}</p>${plot}${table}</div>`;
   };
 
-  const latency = LATENCIES.map(({ key, title, what, metric }) => {
-    const view = latencyView(key, title, runs, colors);
-    const stored = runs.map((r) => stats(r, key));
-    const table = view.chart ? latencyTable(runs, colors, view, stored, metric) : '';
-    return chartBox(`latency-${key}`, view.chart, `${what}; each line is one run's percentile curve (x: percentile, log scale towards the tail)`, table, 'no samples in any run', title);
-  });
+  // Only curves with samples: a section of "no samples" boxes would come before the answer.
+  const latencyViews = LATENCIES.map((l) => ({ ...l, view: latencyView(l.key, l.title, runs, colors) }));
+  const latency = latencyViews
+    .filter(({ view }) => view.chart)
+    .map(({ key, title, what, metric, view }) => {
+      const table = latencyTable(runs, colors, view, runs.map((r) => stats(r, key)), metric);
+      return chartBox(`latency-${key}`, view.chart, `${what}; each line is one run's percentile curve (x: percentile, log scale towards the tail)`, table, '', title);
+    });
+  const unsampled = latencyViews.filter(({ view }) => !view.chart).map(({ title }) => title);
+  const latencySection =
+    latency.length > 0
+      ? section('latency', 'Latency', [...latency, unsampled.length > 0 ? `<p class="empty">No samples in any run: ${esc(unsampled.join(', '))}.</p>` : ''])
+      : '';
   const memory = memoryView(runs, colors);
   const memorySection = memory
-    ? [
-        '<h2 id="memory">Broker memory</h2>',
+    ? section('memory', 'Broker memory', [
         memory.table,
         ...memory.charts.map((c, i) => chartBox(`memory-${i}`, c.spec, c.what, '', '')),
         memory.notes.length > 0 ? `<ul class="notes">${memory.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
-      ].join('\n')
+      ])
     : '';
   const expiry = expiryView(runs, colors);
   const expirySection = expiry
-    ? [
-        '<h2 id="expiry">Session expiry</h2>',
+    ? section('expiry', 'Session expiry', [
         expiry.table,
         ...expiry.distributions.map((d) => chartBox(`expiry-${d.key}`, d.view.chart, d.what, latencyTable(runs, colors, d.view, runs.map(() => undefined), `expiry.${d.key}`), '')),
         chartBox('expiry-survival', expiry.survival, 'share of probed sessions still alive by offset from their expected end (solid), and of will-timed sessions (dashed): the two methods should cross 50% together', '', 'no probes'),
         expiry.notes.length > 0 ? `<ul class="notes">${expiry.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
-      ].join('\n')
+      ])
     : '';
+  const messagesSection = anyMeasured('redelivery')(runs) ? section('messages', 'Messages', [outcomes(runs, colors)]) : '';
+  // What the phases measured leads (measured.ts); memory sampled without measure phases is context, after the timeline.
+  const memoryMeasured = anyMeasured('memory')(runs);
 
   const body = [
     header(result, colors),
     '<h2 id="summary">Summary</h2>',
     summaryTable(runs, colors),
+    expirySection,
+    memoryMeasured ? memorySection : '',
+    messagesSection,
+    latencySection,
     '<h2 id="verdicts">Checks and what the spec made of the settings</h2>',
     checksTable(runs, colors),
     runCards(runs, colors),
-    '<h2 id="messages">Messages</h2>',
-    outcomes(runs, colors),
-    '<h2 id="latency">Latency</h2>',
-    ...latency,
     '<h2 id="timeline">Timeline</h2>',
     '<p class="what muted">Phases of each run on its own clock (ms from the run\'s start); a red band under a lane is a fault, from its start until it was healed. Hover for details.</p>',
     svgTimeline(runs, colors),
-    memorySection,
-    expirySection,
+    memoryMeasured ? '' : memorySection,
     footer(result),
   ].join('\n');
 
@@ -114,6 +122,11 @@ ${data}
 </body>
 </html>
 `;
+}
+
+/** A section of its own, so its charts and lists are its heading's siblings and nobody else's. */
+function section(id: string, title: string, parts: string[]): string {
+  return `<section class="part"><h2 id="${id}">${esc(title)}</h2>\n${parts.filter(Boolean).join('\n')}</section>`;
 }
 
 function sha(script: string): string {

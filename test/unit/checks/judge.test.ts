@@ -133,7 +133,7 @@ describe('judgeRun: the persistent-session trap, side by side', () => {
     record.startedAt = 500;
     const r = judgeRun(record);
     assert.doesNotMatch(JSON.stringify(r), /secret|alice/);
-    assert.deepEqual(r.timeline.map((e) => e.at), [500, 4500]);
+    assert.deepEqual(r.timeline.map((e) => e.at), [500, 1000, 4500, 4501]);
   });
 });
 

@@ -87,6 +87,14 @@ export function faultEvents(fault: FaultPlan, start = T.cut, stop = T.heal, grou
   ];
 }
 
+/** The phase starts of a cut-and-drain cycle, labelled as the engine labels them. */
+export function cycleEvents(): TimelineEvent[] {
+  return [
+    { at: T.firstOffline, kind: 'phase-start', phase: 3, label: 'publish backend → devices, 50 each at QoS 1' },
+    { at: T.heal + 1, kind: 'phase-start', phase: 5, label: 'drain (up to 20000 ms)' },
+  ];
+}
+
 export function sent(publisher: string, target: string, times: number[], qos: Qos = 1, firstSeq = 0): SentRun {
   return { publisher, target, qos, firstSeq, sentAt: times, ackedAt: times.map((t) => t + 1) };
 }
@@ -149,7 +157,8 @@ export function cutCycle(o: CycleOptions): RunRecord {
   return makeRecord({
     protocol: o.protocol,
     groups: [devices, backend],
-    timeline: faultEvents(o.fault ?? { kind: 'cut' }),
+    // The publish and the drain that make it a redelivery measurement (report/measured.ts).
+    timeline: [...faultEvents(o.fault ?? { kind: 'cut' }), ...cycleEvents()],
     clients: logs,
     sent: sentRuns,
     received: receivedRuns,
