@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
     .strict()
     // A repeated flag is ambiguous: say so rather than take one silently.
     .middleware((argv) => {
-      const repeated = process.argv.filter((a, i, all) => a.startsWith('--') && !a.includes('=') && all.indexOf(a) !== i);
+      const repeated = process.argv.filter((a, i, all) => a.startsWith('--') && a !== '--tolerance' && !a.includes('=') && all.indexOf(a) !== i);
       if (repeated.length > 0) throw new HarnessError('E_USAGE', `${repeated[0]} given more than once`);
     }, true)
     .help()

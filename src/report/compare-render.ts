@@ -1,5 +1,6 @@
 import { count, duration } from '../checks/words.js';
-import { value, type Comparison, type DistributionRow, type MetricRow, type RunComparison } from './compare.js';
+import { ALPHA } from './distribution.js';
+import { baselineText, value, type Comparison, type DistributionRow, type MetricRow, type RunComparison } from './compare.js';
 
 /**
  * `compare` output: padded tables that read in a terminal and are Markdown too; with
@@ -12,8 +13,8 @@ export function renderComparison(c: Comparison, options: { markdown?: boolean } 
 
 function text(c: Comparison): string[] {
   const lines = [
-    `mqtt-chaos compare: ${c.current.scenario}${c.baseline.scenario !== c.current.scenario ? ` (baseline: ${c.baseline.scenario})` : ''}`,
-    `baseline: ${c.baseline.file} (started ${c.baseline.startedAt}, ${c.baseline.tool})`,
+    `mqtt-chaos compare: ${c.current.scenario}${otherScenarios(c)}`,
+    ...c.baselines.map((b) => `baseline: ${b.file} (started ${b.startedAt}, ${b.tool})`),
     `current:  ${c.current.file} (started ${c.current.startedAt}, ${c.current.tool})`,
     `tolerances: ${toleranceList(c)}`,
     '',
@@ -30,14 +31,14 @@ function markdown(c: Comparison): string[] {
   const changed = c.runs.flatMap((run) =>
     [...run.metrics, ...run.distances].filter((r) => r.status === 'regression' || r.direction === 'better' || r.direction === 'worse').map((r) => [run.id, ...metricCells(r)]),
   );
-  lines.push(`Baseline \`${c.baseline.file}\` (${c.baseline.startedAt}) → current \`${c.current.file}\` (${c.current.startedAt}). Tolerances: ${toleranceList(c, '`')}.`, '');
+  lines.push(`${baselineList(c)} → current \`${c.current.file}\` (${c.current.startedAt}). Tolerances: ${toleranceList(c, '`')}.`, '');
   if (changed.length > 0) {
     lines.push('**What got better or worse**', '', ...table(['run', ...METRIC_HEAD], changed, [0, 1, 5, 6, 7]), '');
   } else {
     lines.push('No metric got better or worse.', '');
   }
   const shapes = c.runs.flatMap((run) => run.distributions.filter((d) => d.direction !== 'same').map((d) => [run.id, ...distributionCells(d)]));
-  if (shapes.length > 0) lines.push('**Latency distributions that moved** (two-sample Kolmogorov–Smirnov, α = 0.05)', '', ...table(['run', ...DISTRIBUTION_HEAD], shapes, [0, 1, 9]), '');
+  if (shapes.length > 0) lines.push('**Latency distributions that moved** (two-sample Kolmogorov–Smirnov, α = ${c.alpha})', '', ...table(['run', ...DISTRIBUTION_HEAD], shapes, [0, 1, 9]), '');
   for (const run of c.runs) {
     lines.push(`<details><summary>${escapeHtml(`${run.label} (${run.id}): ${run.verdict[0].toUpperCase()} → ${run.verdict[1].toUpperCase()}`)}</summary>`, '', ...runTables(run, false), '', '</details>', '');
   }
@@ -46,7 +47,7 @@ function markdown(c: Comparison): string[] {
 }
 
 const METRIC_HEAD = ['metric', 'baseline', 'current', 'change', '', 'tolerance', 'status'];
-const DISTRIBUTION_HEAD = ['histogram', 'samples', 'p50', 'p90', 'p99', 'p99.9', 'max', 'KS D (worse)', 'shape'];
+const DISTRIBUTION_HEAD = ['histogram', 'samples', 'p50', 'p90', 'p99', 'p99.9', 'max', 'KS D (worse)', `shape (α = ${ALPHA})`];
 
 function runTables(run: RunComparison, heading = true): string[] {
   const rows = [...run.metrics, ...run.distances].filter((r) => r.baseline !== null || r.current !== null || r.tolerance !== undefined);
@@ -60,7 +61,7 @@ function metricCells(r: MetricRow): string[] {
   const limit = r.limit === undefined || r.limit === null ? '' : ` (${bound(r)} ${value(r.limit, r.kind)})`;
   return [
     r.metric,
-    value(r.baseline, r.kind),
+    baselineText(r),
     value(r.current, r.kind),
     change(r),
     r.direction === 'n/a' ? '' : r.direction,
@@ -82,6 +83,16 @@ function distributionCells(d: DistributionRow): string[] {
   return [d.metric, `${count(d.counts[0])} → ${count(d.counts[1])}`, ...q, ks, shape];
 }
 
+function otherScenarios(c: Comparison): string {
+  const others = [...new Set(c.baselines.map((b) => b.scenario))].filter((s) => s !== c.current.scenario);
+  return others.length > 0 ? ` (baseline: ${others.join(', ')})` : '';
+}
+
+function baselineList(c: Comparison): string {
+  const one = (b: Comparison['baselines'][number]) => `\`${b.file}\` (${b.startedAt})`;
+  return c.baselines.length === 1 ? `Baseline ${one(c.baselines[0]!)}` : `Baselines ${c.baselines.map(one).join(', ')}`;
+}
+
 function pct(from: number, to: number): string {
   if (from === 0 || from === to) return '';
   const r = ((to - from) / from) * 100;
@@ -90,7 +101,7 @@ function pct(from: number, to: number): string {
 
 function change(r: MetricRow): string {
   if (r.change === null) return '';
-  if (r.change === 0) return '0';
+  if (r.change === 0) return r.band && r.band[0] !== r.band[1] ? 'within band' : '0';
   const sign = r.change > 0 ? '+' : '−';
   const size = Math.abs(r.change);
   const amount = r.kind === 'ratio' ? `${count(Number((size * 100).toPrecision(3)))} pp` : value(size, r.kind);

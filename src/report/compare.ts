@@ -3,15 +3,20 @@ import { toleranceLimit, withinTolerance } from '../checks/expression.js';
 import { METRICS, type MetricKind, type MetricName } from '../checks/metric-names.js';
 import { count, duration, size } from '../checks/words.js';
 import { metricValue } from '../checks/metric-values.js';
-import { compareDistributions, decode, valueAt } from './distribution.js';
+import { ALPHA, compareDistributions, decodePooled, valueAt } from './distribution.js';
 import { betterOf, HISTOGRAMS, type HistogramMetric } from './compare-metrics.js';
 import type { Result, RunResult, Verdict } from './result.js';
 
 /**
- * A baseline result against a current one: runs matched by id, every catalog metric with
+ * Baseline results against a current one: runs matched by id, every catalog metric with
  * its change and whether that is better or worse, each latency histogram compared as a
  * whole distribution, and the tolerances held against all of it. Plain data; the renderers
  * are in compare-render.ts.
+ *
+ * Several baselines (identical runs recorded apart) measure run-to-run noise: each metric
+ * then has a band, min..max of the baselines, and a change is the distance outside it. A
+ * tolerance holds when it holds against any baseline, so `<= baseline + 2ms` is 2 ms above
+ * the band: noise the baselines showed is never a regression.
  */
 export type Direction = 'better' | 'worse' | 'same' | 'changed' | 'n/a';
 export type Status = 'ok' | 'regression' | 'no data' | '';
@@ -20,9 +25,12 @@ export interface MetricRow {
   metric: string;
   kind: MetricKind;
   better: Better;
+  /** With several baselines, the band edge nearest the current value (inside it: the current value). */
   baseline: number | null;
+  /** With several baselines that have the metric: their min..max, the noise band. */
+  band?: [number, number];
   current: number | null;
-  /** current - baseline. */
+  /** current - baseline: 0 inside the band. */
   change: number | null;
   /** change / baseline, when the baseline is not 0. */
   relative: number | null;
@@ -46,16 +54,18 @@ export interface DistributionRow {
   ksBetter: number;
   /** Where the largest gap is (ms). */
   at: number;
-  /** The gap a two-sample KS test at α = 0.05 needs. */
+  /** The gaps `ks` and `ksWorse` must pass to be significant at ALPHA, for these sample counts. */
   critical: number;
-  /** `same` when the gap is within the test's noise. */
+  criticalWorse: number;
+  /** `same` when the gap is not significant. */
   direction: Direction;
 }
 
 export interface RunComparison {
   id: string;
   label: string;
-  verdict: [Verdict, Verdict];
+  /** The baselines' verdicts (distinct, joined by "/"), and the current one. */
+  verdict: [string, Verdict];
   metrics: MetricRow[];
   distributions: DistributionRow[];
   /** Distribution rows with a tolerance (`.ks`, `.ksWorse`), as metric rows. */
@@ -70,107 +80,144 @@ export interface Side {
 }
 
 export interface Comparison {
-  baseline: Side;
+  baselines: Side[];
   current: Side;
   runs: RunComparison[];
   onlyInBaseline: string[];
   onlyInCurrent: string[];
   tolerances: { source: string; isDefault: boolean }[];
+  /** The significance level of the distribution tests. */
+  alpha: number;
   /** One line each; any makes `compare` exit 1. */
   regressions: string[];
 }
 
-export function compareResults(
-  baseline: { file: string; result: Result },
-  current: { file: string; result: Result },
-  tolerances: readonly { tolerance: Tolerance; isDefault: boolean }[],
-): Comparison {
-  const side = ({ file, result }: { file: string; result: Result }): Side => ({
+type Held = readonly { tolerance: Tolerance; isDefault: boolean }[];
+type File = { file: string; result: Result };
+
+export function compareResults(baselines: readonly File[], current: File, tolerances: Held): Comparison {
+  const side = ({ file, result }: File): Side => ({
     file,
     scenario: result.scenario.name,
     startedAt: result.startedAt,
     tool: `${result.tool.name} ${result.tool.version}`,
   });
   const currentRuns = new Map(current.result.runs.map((r) => [r.id, r]));
-  const baselineIds = new Set(baseline.result.runs.map((r) => r.id));
+  // Every run id of any baseline, in the order the first baseline has them.
+  const ids = [...new Set(baselines.flatMap((b) => b.result.runs.map((r) => r.id)))];
   const regressions: string[] = [];
   const runs: RunComparison[] = [];
-  for (const b of baseline.result.runs) {
-    const c = currentRuns.get(b.id);
+  for (const id of ids) {
+    const c = currentRuns.get(id);
     if (!c) continue;
-    const run = compareRun(b, c, tolerances);
+    const bs = baselines.flatMap((b) => b.result.runs.filter((r) => r.id === id));
+    const run = compareRun(bs, c, tolerances);
     runs.push(run);
-    if (b.verdict === 'pass' && c.verdict !== 'pass') regressions.push(`${b.id}: verdict ${b.verdict.toUpperCase()} → ${c.verdict.toUpperCase()}${c.incomplete ? ` (incomplete: ${c.incomplete})` : c.unsupported ? ` (${c.unsupported})` : ''}`);
+    // Verdicts gate like values: a current FAIL is a regression only if no baseline failed.
+    if (bs.every((b) => b.verdict === 'pass') && c.verdict !== 'pass') {
+      regressions.push(`${id}: verdict PASS → ${c.verdict.toUpperCase()}${c.incomplete ? ` (incomplete: ${c.incomplete})` : c.unsupported ? ` (${c.unsupported})` : ''}`);
+    }
     for (const row of [...run.metrics, ...run.distances]) {
-      if (row.status === 'regression') regressions.push(`${b.id}: ${row.metric} ${value(row.baseline, row.kind)} → ${value(row.current, row.kind)}, outside ${row.tolerance}${row.isDefault ? ' (default)' : ''}`);
+      if (row.status === 'regression') regressions.push(`${id}: ${row.metric} ${baselineText(row)} → ${value(row.current, row.kind)}, outside ${row.tolerance}${row.isDefault ? ' (default)' : ''}`);
     }
   }
-  const onlyInBaseline = baseline.result.runs.filter((r) => !currentRuns.has(r.id)).map((r) => r.id);
+  const onlyInBaseline = ids.filter((id) => !currentRuns.has(id));
   for (const id of onlyInBaseline) regressions.push(`${id}: in the baseline, missing from the current result`);
   return {
-    baseline: side(baseline),
+    baselines: baselines.map(side),
     current: side(current),
     runs,
     onlyInBaseline,
-    onlyInCurrent: current.result.runs.filter((r) => !baselineIds.has(r.id)).map((r) => r.id),
+    onlyInCurrent: current.result.runs.filter((r) => !ids.includes(r.id)).map((r) => r.id),
     tolerances: tolerances.map((t) => ({ source: t.tolerance.source, isDefault: t.isDefault })),
+    alpha: ALPHA,
     regressions,
   };
 }
 
-
-function compareRun(b: RunResult, c: RunResult, tolerances: readonly { tolerance: Tolerance; isDefault: boolean }[]): RunComparison {
-  const ran = b.verdict !== 'unsupported' && c.verdict !== 'unsupported';
-  const metrics = (Object.keys(METRICS) as MetricName[]).map((metric) => {
-    const values: [number | null, number | null] = ran ? [metricValue(b, metric), metricValue(c, metric)] : [null, null];
-    return row(metric, METRICS[metric].kind, values, tolerances);
-  });
-  const distributions = ran ? HISTOGRAMS.flatMap(({ metric, key }) => distribution(metric, b.histograms[key], c.histograms[key])) : [];
-  const distances = tolerances
-    .filter(({ tolerance }) => /\.ks(Worse)?$/.test(tolerance.metric))
-    .map(({ tolerance, isDefault }) => {
-      const [prefix, stat] = [tolerance.metric.replace(/\.ks(Worse)?$/, ''), tolerance.metric.endsWith('Worse') ? 'ksWorse' : 'ks'] as const;
-      const d = distributions.find((x) => x.metric === prefix);
-      const value = d ? d[stat] : null;
-      const held = withinTolerance(tolerance, null, value);
-      return {
-        metric: tolerance.metric,
-        kind: 'ratio' as const,
-        better: 'lower' as const,
-        baseline: null,
-        current: value,
-        change: null,
-        relative: null,
-        direction: d?.direction ?? 'n/a',
-        tolerance: tolerance.source,
-        isDefault,
-        limit: tolerance.value,
-        status: held === null ? 'no data' : held ? 'ok' : 'regression',
-      } satisfies MetricRow;
-    });
-  return { id: b.id, label: c.label, verdict: [b.verdict, c.verdict], metrics, distributions, distances };
+/** A row's baseline as text: its value, or its band. */
+export function baselineText(row: MetricRow): string {
+  if (row.band && row.band[0] !== row.band[1]) return `${value(row.band[0], row.kind)}..${value(row.band[1], row.kind)}`;
+  return value(row.band ? row.band[0] : row.baseline, row.kind);
 }
 
-function row(metric: MetricName, kind: MetricKind, [baseline, current]: [number | null, number | null], tolerances: readonly { tolerance: Tolerance; isDefault: boolean }[]): MetricRow {
+function compareRun(bs: readonly RunResult[], c: RunResult, tolerances: Held): RunComparison {
+  const ran = c.verdict !== 'unsupported' && bs.some((b) => b.verdict !== 'unsupported');
+  const measured = bs.filter((b) => b.verdict !== 'unsupported');
+  const metrics = (Object.keys(METRICS) as MetricName[]).map((metric) => {
+    const values = ran ? measured.map((b) => metricValue(b, metric)).filter((v): v is number => v !== null) : [];
+    return row(metric, METRICS[metric].kind, values, ran ? metricValue(c, metric) : null, tolerances);
+  });
+  const distributions = ran ? HISTOGRAMS.flatMap(({ metric, key }) => distribution(metric, measured.map((b) => b.histograms[key]), c.histograms[key])) : [];
+  const distances = tolerances.filter(({ tolerance }) => /\.ks(Worse)?$/.test(tolerance.metric)).map((t) => distance(t, distributions));
+  const verdicts = [...new Set(bs.map((b) => b.verdict))].join('/');
+  return { id: c.id, label: c.label, verdict: [verdicts, c.verdict], metrics, distributions, distances };
+}
+
+/**
+ * A tolerance on a distance between distributions. A distance above its bound is a
+ * regression only when it is also significant at ALPHA for the two sample counts: a few
+ * hundred samples move by chance more than thousands do.
+ */
+function distance({ tolerance, isDefault }: Held[number], distributions: readonly DistributionRow[]): MetricRow {
+  const worse = tolerance.metric.endsWith('Worse');
+  const d = distributions.find((x) => x.metric === tolerance.metric.replace(/\.ks(Worse)?$/, ''));
+  const current = d ? (worse ? d.ksWorse : d.ks) : null;
+  const critical = d ? (worse ? d.criticalWorse : d.critical) : null;
+  const held = withinTolerance(tolerance, null, current);
+  const bounded = tolerance.op === '<' || tolerance.op === '<=';
+  const significant = current !== null && critical !== null && (!bounded || current > critical);
+  return {
+    metric: tolerance.metric,
+    kind: 'ratio',
+    better: 'lower',
+    baseline: null,
+    current,
+    change: null,
+    relative: null,
+    direction: d?.direction ?? 'n/a',
+    tolerance: bounded && critical !== null ? `${tolerance.source} and significant (> ${critical.toFixed(3)} at α = ${ALPHA})` : tolerance.source,
+    isDefault,
+    status: held === null ? 'no data' : held || !significant ? 'ok' : 'regression',
+  };
+}
+
+function row(metric: MetricName, kind: MetricKind, baselines: readonly number[], current: number | null, tolerances: Held): MetricRow {
   const better = betterOf(metric);
+  const band: [number, number] | null = baselines.length > 0 ? [Math.min(...baselines), Math.max(...baselines)] : null;
+  // The edge the current value is measured from; inside the band, it is its own baseline.
+  const baseline = band === null || current === null ? (band?.[0] ?? null) : Math.min(Math.max(current, band[0]), band[1]);
   const change = baseline !== null && current !== null ? round(current - baseline) : null;
   const relative = change !== null && baseline !== 0 && baseline !== null ? change / baseline : null;
   const direction: Direction = change === null ? 'n/a' : change === 0 ? 'same' : better === 'none' ? 'changed' : (change < 0) === (better === 'lower') ? 'better' : 'worse';
   const out: MetricRow = { metric, kind, better, baseline, current, change, relative, direction, status: '' };
+  if (baselines.length > 1 && band) out.band = band;
   const applied = tolerances.find(({ tolerance }) => tolerance.metric === metric);
   if (applied) {
-    const held = withinTolerance(applied.tolerance, baseline, current);
-    out.tolerance = applied.tolerance.source;
+    const t = applied.tolerance;
+    const against = baselines.length > 0 ? baselines : [null];
+    const held = against.map((b) => withinTolerance(t, b, current));
+    out.tolerance = t.source;
     out.isDefault = applied.isDefault;
-    out.limit = toleranceLimit(applied.tolerance, baseline);
-    out.status = held === null ? 'no data' : held ? 'ok' : 'regression';
+    out.limit = loosest(t.op, against.map((b) => toleranceLimit(t, b)));
+    out.status = held.includes(true) ? 'ok' : held.includes(false) ? 'regression' : 'no data';
   }
   return out;
 }
 
-function distribution(metric: HistogramMetric, baseline: string, current: string): DistributionRow[] {
-  const b = decode(baseline);
-  const c = decode(current);
+/** The bound a tolerance puts on the current value over several baselines: the one it holds against most easily. */
+function loosest(op: Tolerance['op'], limits: readonly (number | null)[]): number | null {
+  const known = limits.filter((l): l is number => l !== null);
+  if (known.length === 0) return null;
+  if (op === '<' || op === '<=') return Math.max(...known);
+  if (op === '>' || op === '>=') return Math.min(...known);
+  return known.every((l) => l === known[0]) ? known[0]! : null;
+}
+
+function distribution(metric: HistogramMetric, baselines: readonly string[], current: string): DistributionRow[] {
+  // Several baselines pool into one sample: the current run is held against all of them.
+  const b = decodePooled(baselines);
+  const c = decodePooled([current]);
   if (!b || !c) return [];
   const d = compareDistributions(b, c);
   const direction: Direction = d.ks <= d.critical ? 'same' : d.slower >= d.faster ? 'worse' : 'better';
@@ -184,6 +231,7 @@ function distribution(metric: HistogramMetric, baseline: string, current: string
       ksBetter: d.faster,
       at: d.at,
       critical: d.critical,
+      criticalWorse: d.criticalSlower,
       direction,
     },
   ];

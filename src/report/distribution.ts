@@ -1,5 +1,5 @@
 import type { Histogram, JsHistogram } from 'hdr-histogram-js';
-import { decodeHistogram, valueAtPercentile } from '../metrics/histograms.js';
+import { decodeHistogram, mergeEncoded, valueAtPercentile } from '../metrics/histograms.js';
 
 /**
  * Latency distributions as reports read them, from the merged hdr-histogram-js histograms
@@ -11,6 +11,14 @@ export function decode(encoded: string): Histogram | undefined {
   if (encoded === '') return undefined;
   const histogram = decodeHistogram(encoded);
   return histogram.totalCount > 0 ? histogram : undefined;
+}
+
+/** Several runs' histograms as one sample (HDR buckets add exactly); undefined when all are empty. */
+export function decodePooled(encoded: readonly string[]): Histogram | undefined {
+  const recorded = encoded.filter((e) => e !== '');
+  if (recorded.length <= 1) return decode(recorded[0] ?? '');
+  const pooled = mergeEncoded(recorded);
+  return pooled.totalCount > 0 ? pooled : undefined;
 }
 
 const ms = (us: number): number => Math.round(us) / 1000;
@@ -80,8 +88,26 @@ export interface DistributionDifference {
   faster: number;
   /** Where (ms) the largest gap is. */
   at: number;
-  /** The gap a two-sample KS test at α = 0.05 needs to call the shapes different. */
+  /** The gap `ks` must pass to be significant at ALPHA (two-sided two-sample KS test). */
   critical: number;
+  /** The gap `slower` must pass to be significant at ALPHA (one-sided: only slower counts). */
+  criticalSlower: number;
+}
+
+/**
+ * The significance level of every distribution comparison. 1% rather than 5%: a CI gate
+ * compares many histograms on every build, and a false alarm costs more than a late one.
+ */
+export const ALPHA = 0.01;
+
+/**
+ * The critical gap of a two-sample KS test for sample sizes n and m, D > c(α)·√((n+m)/(n·m)),
+ * with c(α) = √(−ln(α/2)/2) two-sided and √(−ln α/2) one-sided (the asymptotic
+ * Smirnov bounds; samples of a run are thousands, where they are close).
+ */
+export function ksCritical(n: number, m: number, sided: 'two' | 'one', alpha = ALPHA): number {
+  const c = Math.sqrt(-Math.log(sided === 'two' ? alpha / 2 : alpha) / 2);
+  return c * Math.sqrt((n + m) / (n * m));
 }
 
 /**
@@ -114,6 +140,12 @@ export function compareDistributions(baseline: Histogram, current: Histogram): D
     }
   }
   const round = (v: number): number => Math.round(v * 1e4) / 1e4;
-  const critical = 1.358 * Math.sqrt((nb + nc) / (nb * nc));
-  return { ks: round(ks), slower: round(slower), faster: round(faster), at, critical: round(critical) };
+  return {
+    ks: round(ks),
+    slower: round(slower),
+    faster: round(faster),
+    at,
+    critical: round(ksCritical(nb, nc, 'two')),
+    criticalSlower: round(ksCritical(nb, nc, 'one')),
+  };
 }

@@ -6,8 +6,7 @@ import { renderComparison } from '../../report/compare-render.js';
 import { readResultFile } from '../../report/read-result.js';
 
 interface Args {
-  baseline: string;
-  current: string;
+  results: string[];
   tolerance: string[];
   defaults: boolean;
   markdown: boolean;
@@ -15,12 +14,16 @@ interface Args {
 }
 
 export const compareCommand: CommandModule<object, Args> = {
-  command: 'compare <baseline> <current>',
-  describe: 'compare a result.json with a baseline: per metric the change and its direction; exit 1 on a regression',
+  command: 'compare <results..>',
+  describe: 'compare a result.json with one or more baselines: per metric the change and its direction; exit 1 on a regression',
   builder: (yargs) =>
     yargs
-      .positional('baseline', { type: 'string', demandOption: true, describe: 'the stored result.json to compare against' })
-      .positional('current', { type: 'string', demandOption: true, describe: 'the new result.json' })
+      .positional('results', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'the baseline result.json files (several: their spread is the noise band), then the current result.json last',
+      })
       .option('tolerance', {
         type: 'string',
         array: true,
@@ -34,11 +37,15 @@ export const compareCommand: CommandModule<object, Args> = {
     if (argv.markdown && argv.json) throw new HarnessError('E_USAGE', '--markdown and --json: choose one');
     // Flags first: a typo in a tolerance is found before any file is read.
     const tolerances = tolerancesInForce(argv.tolerance, argv.defaults);
-    const [baseline, current] = [await readResultFile(argv.baseline), await readResultFile(argv.current)];
-    const comparison = compareResults({ file: argv.baseline, result: baseline }, { file: argv.current, result: current }, tolerances);
+    if (argv.results.length < 2) throw new HarnessError('E_USAGE', `compare needs a baseline and a current result.json, got ${argv.results.length} file`);
+    const files: { file: string; result: Awaited<ReturnType<typeof readResultFile>> }[] = [];
+    // In order, so a bad file among several is always the first one named.
+    for (const file of argv.results) files.push({ file, result: await readResultFile(file) });
+    const current = files.at(-1)!;
+    const comparison = compareResults(files.slice(0, -1), current, tolerances);
     if (comparison.runs.length === 0) {
-      const ids = (r: typeof baseline) => r.runs.map((x) => x.id).join(', ') || 'none';
-      throw new HarnessError('E_USAGE', `no run to compare: ${argv.baseline} has ${ids(baseline)}; ${argv.current} has ${ids(current)}`);
+      const ids = ({ file, result }: (typeof files)[number]) => `${file} has ${result.runs.map((x) => x.id).join(', ') || 'none'}`;
+      throw new HarnessError('E_USAGE', `no run to compare: ${files.map(ids).join('; ')}`);
     }
     process.stdout.write(argv.json ? `${JSON.stringify(comparison, null, 2)}\n` : renderComparison(comparison, { markdown: argv.markdown }));
     process.exitCode = comparison.regressions.length > 0 ? ExitCode.checkFailed : ExitCode.ok;

@@ -98,7 +98,7 @@ function pick(t: Tolerance): Pick<Tolerance, 'op' | 'against' | 'value' | 'relat
 }
 
 function compare(current: Result, flags: string[] = ['redelivery.latency.p99 +10%']): Comparison {
-  return compareResults({ file: 'baseline.json', result: baseline() }, { file: 'current.json', result: current }, tolerancesInForce(flags, true));
+  return compareResults([{ file: 'baseline.json', result: baseline() }], { file: 'current.json', result: current }, tolerancesInForce(flags, true));
 }
 
 function metric(c: Comparison, run: string, name: string): MetricRow {
@@ -176,7 +176,7 @@ describe('renderComparison', () => {
     assert.match(text, /^\| redelivery\.lost +\| +0 \| +25 \| +\+25 \| worse \| redelivery\.lost \+0 \(<= 0\) \(default\) +\| REGRESSION \|$/m);
     assert.match(text, /^\| verdict +\| +PASS \| +FAIL \| +\| worse +\| +\| REGRESSION \|$/m);
     assert.match(text, /^\| redelivery\.latency\.p99 +\| +12\.9 ms \| +19\.3 ms \| +\+6\.44 ms \(\+50%\) \| worse \| redelivery\.latency\.p99 \+10% \(<= 14\.2 ms\) +\| REGRESSION \|$/m);
-    assert.match(text, /^\| redelivery\.latency \| 20,000 → 20,000 \| 0\.351 ms → 0\.527 ms \(\+50%\) \|.*\| worse: D > 0\.014, largest gap at .* \|$/m);
+    assert.match(text, /^\| redelivery\.latency \| 20,000 → 20,000 \| 0\.351 ms → 0\.527 ms \(\+50%\) \|.*\| worse: D > 0\.016, largest gap at .* \|$/m);
     assert.match(text, /^4 regressions:\n- 3\.1\.1-cleansession-0: /m);
     assert.match(renderComparison(compare(equal())), /\nno regression\n$/);
   });
