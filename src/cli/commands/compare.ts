@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode, HarnessError } from '../../errors.js';
+import { withExamples } from '../help.js';
 import { compareResults } from '../../report/compare.js';
 import { tolerancesInForce } from '../../report/compare-metrics.js';
 import { renderComparison } from '../../report/compare-render.js';
@@ -18,7 +19,14 @@ export const compareCommand: CommandModule<object, Args> = {
   command: 'compare <baseline> <current>',
   describe: 'compare a result.json with a baseline: per metric the change and its direction; exit 1 on a regression',
   builder: (yargs) =>
-    yargs
+    withExamples(yargs, [
+      ['$0 compare baseline/result.json reports/x/result.json', 'the default tolerances: nothing more lost, duplicated or unexpected'],
+      [
+        '$0 compare baseline/result.json reports/x/result.json --tolerance "redelivery.latency.p99 +20%" --tolerance "redelivery.lost <= baseline"',
+        'your own tolerances, each --tolerance one',
+      ],
+      ['$0 compare baseline/result.json reports/x/result.json --markdown >> "$GITHUB_STEP_SUMMARY"', 'a Markdown table for a CI job summary'],
+    ])
       .positional('baseline', { type: 'string', demandOption: true, describe: 'the stored result.json to compare against' })
       .positional('current', { type: 'string', demandOption: true, describe: 'the new result.json' })
       .option('tolerance', {
