@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type yargsESM from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, HarnessError, isHarnessError } from '../errors.js';
 import { ScenarioError } from '../scenario/index.js';
@@ -9,6 +10,12 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { toxiproxyCommand } from './commands/toxiproxy.js';
 import { validateCommand } from './commands/validate.js';
+import { flagProblem, type KnownOptions } from './flags.js';
+import { helpWidth, withExamples } from './help.js';
+
+// yargs' ESM build lays help out with a wrap that cuts words anywhere (`--protoc` / `ol 5`);
+// its CommonJS build wraps at word boundaries.
+const yargs = createRequire(import.meta.url)('yargs') as typeof yargsESM;
 
 /** One line on stderr, never a stack trace, and the contract's exit code. */
 export function fail(message: string, exitCode: number): never {
@@ -17,34 +24,39 @@ export function fail(message: string, exitCode: number): never {
 }
 
 async function main(argv: string[]): Promise<void> {
-  await yargs(argv)
+  const cli = yargs(argv)
     .scriptName('mqtt-chaos')
     .usage('$0 <command> [options]\n\nLoad- and chaos-testing harness for MQTT brokers.')
+    // Messages are matched and reworded below: the same words whatever the user's LANG.
+    .locale('en')
     .command(runCommand)
     .command(validateCommand)
     .command(planCommand)
     .command(toxiproxyCommand)
     .command(reportCommand)
     .command(compareCommand)
-    .demandCommand(1, 'name a command: see mqtt-chaos --help')
-    .example('$0 run scenarios/quickstart.yaml', 'run a scenario: v3.1.1 beside v5, summary and reports/')
-    .example('$0 run scenarios/persistent-session.yaml --broker mqtt://127.0.0.1:1883', 'against your own broker')
-    .example('$0 validate scenarios/*.yaml', 'check scenario files without running them')
-    .example('$0 plan scenarios/quickstart.yaml --protocol 5', 'print the resolved plan')
-    .example('$0 report reports/quickstart-20250101-120000/result.json', 're-render summary.md, junit.xml and report.html')
-    .example('$0 compare baseline/result.json reports/x/result.json --tolerance "redelivery.latency.p99 +10%"', 'gate on a stored baseline: exit 1 on a regression')
-    .example('$0 toxiproxy', 'serve the Toxiproxy 2.x API on 127.0.0.1:8474')
-    .example('$0 toxiproxy --port 0', 'serve it on a free port (printed at start)')
+    .demandCommand(1, 'name a command: see mqtt-chaos --help');
+  await withExamples(cli, [
+    ['$0 run scenarios/quickstart.yaml', 'run a scenario: v3.1.1 beside v5, summary and reports/'],
+    ['$0 run scenarios/persistent-session.yaml --broker mqtt://127.0.0.1:1883', 'against your own broker'],
+    ['$0 validate scenarios/*.yaml', 'check scenario files without running them'],
+    ['$0 plan scenarios/quickstart.yaml --protocol 5', 'what a run would do, and how long it takes at least'],
+    ['$0 report reports/quickstart-20250101-120000/result.json', 're-render summary.md, junit.xml and report.html'],
+    ['$0 compare baselines/*.json reports/x/result.json --tolerance "redelivery.latency.p99 +100ms"', 'gate on stored baselines (their spread is the noise band): exit 1 on a regression'],
+    ['$0 toxiproxy --port 0', 'serve the Toxiproxy 2.x API on a free port (printed at start)'],
+  ])
     .strict()
-    // A repeated flag is ambiguous: say so rather than take one silently.
-    .middleware((argv) => {
-      const repeated = process.argv.filter((a, i, all) => a.startsWith('--') && a !== '--tolerance' && !a.includes('=') && all.indexOf(a) !== i);
-      if (repeated.length > 0) throw new HarnessError('E_USAGE', `${repeated[0]} given more than once`);
+    // Before yargs' own checks: an unknown flag gets a did-you-mean, and a repeated one is
+    // ambiguous unless the option takes a list, so say so rather than take one silently.
+    .middleware(() => {
+      // A command's builder adds its options to this same instance.
+      const problem = flagProblem(argv, (cli as unknown as { getOptions(): KnownOptions }).getOptions());
+      if (problem !== undefined) throw new HarnessError('E_USAGE', problem);
     }, true)
     .help()
     .alias('h', 'help')
     .version()
-    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .wrap(helpWidth(process.stdout.columns, process.env))
     .fail((msg, err) => {
       if (err instanceof ScenarioError) failScenario(err);
       if (err && isHarnessError(err)) fail(err.message, err.exitCode);

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { HarnessError } from '../errors.js';
 import type { PlanOverrides } from '../scenario/index.js';
+import { didYouMean } from '../scenario/suggest.js';
 import { parseDuration } from '../scenario/units.js';
 
 /** Flags that override what a scenario file says, shared by `run` and `plan`. */
@@ -14,6 +15,8 @@ export interface PlanArgs {
   count?: string[];
 }
 
+const PROTOCOLS = ['3.1.1', '5'] as const;
+
 export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
   return yargs
     .option('broker', {
@@ -21,12 +24,17 @@ export function planOptions<T>(yargs: Argv<T>): Argv<T & PlanArgs> {
       describe: 'target broker: a URL (mqtt://127.0.0.1:1883), managed-mosquitto or embedded-aedes',
     })
     .option('toxiproxy', { type: 'string', describe: 'use the Toxiproxy at this URL instead of the embedded one' })
-    .option('protocol', { type: 'string', choices: ['3.1.1', '5'] as const, describe: 'run only this protocol version of the matrix' })
+    // Checked below rather than by `choices`: yargs' refusal names no likely meaning (3 → 3.1.1).
+    .option('protocol', { type: 'string', describe: 'run only this protocol version of the matrix: 3.1.1 or 5' })
     .option('seed', { type: 'number', describe: 'seed for jitter and ordering (default: the scenario\'s)' })
     .option('allow-remote', { type: 'boolean', describe: 'permit a broker or fault server outside loopback' })
     .option('deadline', { type: 'string', describe: "stop each scenario after this long (e.g. 10m), as on Ctrl-C, exit 3; default: the scenario's deadline, else its phase timeouts summed" })
-    .option('count', { type: 'string', array: true, describe: 'GROUP=N [GROUP=N ...]: run GROUP with N clients instead of the file\'s count' })
+    .option('count', { type: 'string', array: true, describe: 'GROUP=N: run GROUP with N clients instead of the file\'s count (repeatable)' })
     .check((argv) => {
+      const protocol = argv.protocol as string | undefined;
+      if (protocol !== undefined && !(PROTOCOLS as readonly string[]).includes(protocol)) {
+        throw new HarnessError('E_USAGE', `--protocol ${protocol}: must be 3.1.1 or 5${didYouMean(protocol, PROTOCOLS)}`);
+      }
       const seed = argv.seed;
       if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
         throw new HarnessError('E_USAGE', `--seed must be an integer from 0 to 4294967295 (got ${String(argv.seed)})`);

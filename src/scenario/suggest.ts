@@ -1,9 +1,22 @@
+/**
+ * A version written short or without its dots (3, 3.1, 311, v3 → 3.1.1): by edit
+ * distance "3" is nearer "5" than "3.1.1".
+ */
+function versionOf(word: string, candidates: readonly string[]): string | undefined {
+  const bare = /^v?(\d+(?:\.\d+)*)$/i.exec(word)?.[1];
+  if (bare === undefined) return undefined;
+  return candidates.find((c) => c !== bare && (c.startsWith(`${bare}.`) || (c.includes('.') && c.replaceAll('.', '') === bare)));
+}
+
 /** "did you mean" for typos: the closest candidate within a few edits, case ignored. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const version = versionOf(word, list);
+  if (version !== undefined) return version;
   const limit = word.length <= 3 ? 1 : word.length <= 6 ? 2 : 3;
   let best: string | undefined;
   let bestDistance = limit + 1;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;

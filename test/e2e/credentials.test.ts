@@ -85,7 +85,7 @@ phases:
     }
     for (const { file, text } of written) assertNoSecret(file, text);
 
-    const plan = runCli(td, ['plan', scenario], env);
+    const plan = runCli(td, ['plan', scenario, '--json'], env);
     assert.equal((await waitExit(plan, 30_000)).code, 0, plan.stderr());
     assert.match(plan.stdout(), /"passwordEnv": "MQCHAOS_PASS"/, 'the plan names the variable');
     assertNoSecret('plan', plan.stdout() + plan.stderr());

@@ -58,10 +58,10 @@ describe('the overall deadline', { skip }, () => {
     const out = await outDir(td, 'mqtt-chaos-deadline-');
     const scenario = join(out, 'stuck.yaml');
     writeFileSync(scenario, SCENARIO);
-    const fromFile = await cli(['plan', scenario]);
+    const fromFile = await cli(['plan', scenario, '--json']);
     assert.equal(fromFile.code, 0, fromFile.stderr);
     assert.equal((JSON.parse(fromFile.stdout) as Plan).deadlineMs, 600_000);
-    const fromFlag = await cli(['plan', scenario, '--deadline', '90s']);
+    const fromFlag = await cli(['plan', scenario, '--deadline', '90s', '--json']);
     assert.equal((JSON.parse(fromFlag.stdout) as Plan).deadlineMs, 90_000);
     for (const bad of ['0s', 'soon', '10']) {
       const refused = await cli(['run', scenario, '--out', join(out, 'reports'), '--deadline', bad]);

@@ -52,7 +52,7 @@ describe('a fault server outside loopback', { skip }, () => {
     assert.deepEqual(lines(outcome.stderr), ['mqtt-chaos: --toxiproxy: fault server http://192.0.2.1:8474 is outside loopback; pass --allow-remote to use it']);
 
     writeFileSync(file, scenario('faults:\n  toxiproxy: http://192.0.2.1:8474'));
-    const overridden = await cli(['plan', file, '--toxiproxy', 'http://127.0.0.1:8474']);
+    const overridden = await cli(['plan', file, '--toxiproxy', 'http://127.0.0.1:8474', '--json']);
     assert.equal(overridden.code, 0, overridden.stderr);
     assert.match(overridden.stdout, /"url": "http:\/\/127\.0\.0\.1:8474"/);
   });
@@ -62,7 +62,7 @@ describe('a fault server outside loopback', { skip }, () => {
     const out = await outDir(td, 'mqtt-chaos-remote-');
     const file = join(out, 'remote.yaml');
     writeFileSync(file, scenario('faults:\n  toxiproxy: http://192.0.2.1:8474', 'allowRemote: true'));
-    const optedIn = await cli(['plan', file]);
+    const optedIn = await cli(['plan', file, '--json']);
     assert.equal(optedIn.code, 0, optedIn.stderr);
     assert.match(optedIn.stdout, /"url": "http:\/\/192\.0\.2\.1:8474"/);
     writeFileSync(file, scenario('faults:\n  toxiproxy: http://192.0.2.1:8474'));

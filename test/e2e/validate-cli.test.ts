@@ -140,7 +140,7 @@ describe('valid scenario files', { skip: existsSync(CLI) ? false : `not built: $
 
   test('plan: the resolved runs as JSON, every default filled; --protocol keeps that protocol', async () => {
     const file = scenario('valid-full.yaml');
-    const [o, only5] = await Promise.all([cli(['plan', file]), cli(['plan', file, '--protocol', '5'])]);
+    const [o, only5] = await Promise.all([cli(['plan', file, '--json']), cli(['plan', file, '--protocol', '5', '--json'])]);
     assert.equal(o.code, 0, o.stderr);
     const plan = JSON.parse(o.stdout) as Plan;
     assert.equal(plan.planVersion, 1);

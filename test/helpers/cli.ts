@@ -10,13 +10,13 @@ export interface Outcome {
   stderr: string;
 }
 
-/** Runs the CLI to its end (killed after 60 s: a loaded CI machine starts node slowly). */
-export function cli(args: string[]): Promise<Outcome> {
+/** Runs the CLI to its end (killed after 60 s: a loaded CI machine starts node slowly); `env` adds to the environment. */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [CLI, ...args],
-      { timeout: 60_000, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
+      { timeout: 60_000, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         resolve({ code: child.exitCode ?? code, stdout, stderr });

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode, HarnessError } from '../../errors.js';
+import { withExamples } from '../help.js';
 import { compareResults } from '../../report/compare.js';
 import { tolerancesInForce } from '../../report/compare-metrics.js';
 import { renderComparison } from '../../report/compare-render.js';
@@ -17,7 +18,14 @@ export const compareCommand: CommandModule<object, Args> = {
   command: 'compare <results..>',
   describe: 'compare a result.json with one or more baselines: per metric the change and its direction; exit 1 on a regression',
   builder: (yargs) =>
-    yargs
+    withExamples(yargs, [
+      ['$0 compare baseline/result.json reports/x/result.json', 'the default tolerances: nothing more lost, duplicated or unexpected'],
+      [
+        '$0 compare baselines/*.json reports/x/result.json --tolerance "redelivery.latency.p50 +2ms" --tolerance "redelivery.latency.p99 +100ms"',
+        'several baselines (their spread is the noise band), your own tolerances, each --tolerance one',
+      ],
+      ['$0 compare baseline/result.json reports/x/result.json --markdown >> "$GITHUB_STEP_SUMMARY"', 'a Markdown table for a CI job summary'],
+    ])
       .positional('results', {
         type: 'string',
         array: true,

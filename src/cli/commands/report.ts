@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { withExamples } from '../help.js';
 import { readResultFile } from '../../report/read-result.js';
 import { renderReports } from '../../report/render-all.js';
 import { writeReportFiles } from '../../report/write-files.js';
@@ -13,7 +14,10 @@ export const reportCommand: CommandModule<object, Args> = {
   command: 'report <result>',
   describe: 're-render summary.md, junit.xml and report.html from a stored result.json',
   builder: (yargs) =>
-    yargs
+    withExamples(yargs, [
+      ['$0 report reports/quickstart-20250101-120000/result.json', 're-render the reports beside the result.json'],
+      ['$0 report baseline/result.json --out /tmp/baseline-report', 'into another folder'],
+    ])
       .positional('result', { type: 'string', demandOption: true, describe: 'a result.json written by mqtt-chaos run' })
       .option('out', { type: 'string', describe: 'folder for the reports (default: beside the result.json)' }),
   handler: async (argv) => {

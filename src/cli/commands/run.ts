@@ -11,6 +11,7 @@ import { formatProblem, loadScenario } from '../../scenario/index.js';
 import { newInvocation } from '../../workers/invocation.js';
 import type { Plan } from '../../scenario/plan.js';
 import { parseDuration } from '../../scenario/units.js';
+import { withExamples } from '../help.js';
 import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
 import { ProgressRenderer, progressMode } from '../progress.js';
 
@@ -36,7 +37,11 @@ export const runCommand: CommandModule<object, Args> = {
   command: 'run <scenario...>',
   describe: 'run scenarios: every run of the matrix, then the v3.1.1/v5 summary and reports',
   builder: (yargs) =>
-    planOptions(yargs.positional('scenario', { type: 'string', array: true, demandOption: true }))
+    withExamples(planOptions(yargs.positional('scenario', { type: 'string', array: true, demandOption: true })), [
+      ['$0 run scenarios/quickstart.yaml', 'every run of the matrix on a broker the harness starts'],
+      ['$0 run scenarios/persistent-session.yaml --broker mqtt://127.0.0.1:1883 --protocol 5', 'one protocol, against your own broker'],
+      ['$0 run scenarios/capacity.yaml --count devices=500 --deadline 10m --json > events.ndjson', 'smaller, bounded, and machine-readable for CI'],
+    ])
       .option('out', { type: 'string', default: 'reports', describe: 'folder that gets one sub-folder per run' })
       .option('json', { type: 'boolean', default: false, describe: 'NDJSON on stdout: progress events, then result.json as the last line of each scenario' })
       .option('progress-interval', { type: 'string', default: '5s', describe: 'without a terminal (CI): how often a progress line is printed' })

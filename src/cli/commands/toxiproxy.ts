@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { HarnessError } from '../../errors.js';
 import { toxiproxyVersion } from '../../faults/api.js';
 import { startFaultServer } from '../../faults/server.js';
+import { withExamples } from '../help.js';
 
 interface Args {
   host: string;
@@ -13,7 +14,10 @@ export const toxiproxyCommand: CommandModule<object, Args> = {
   command: 'toxiproxy',
   describe: `serve the Toxiproxy ${toxiproxyVersion} HTTP API (the embedded fault server) until Ctrl-C`,
   builder: (yargs) =>
-    yargs
+    withExamples(yargs, [
+      ['$0 toxiproxy', 'serve the API on 127.0.0.1:8474, where toxiproxy-cli looks'],
+      ['$0 toxiproxy --port 0', 'on a free port (printed at start)'],
+    ])
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address the API listens on' })
       .option('port', { type: 'number', default: 8474, describe: 'API port (0 picks a free one)' })
       .option('allow-remote', {

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode } from '../../errors.js';
+import { withExamples } from '../help.js';
 import { loadScenario, ScenarioError, formatProblem } from '../../scenario/index.js';
 
 interface Args {
@@ -9,7 +10,11 @@ interface Args {
 export const validateCommand: CommandModule<object, Args> = {
   command: 'validate <scenario...>',
   describe: 'check scenario files: every problem, with file:line:column and the field; warnings do not fail',
-  builder: (yargs) => yargs.positional('scenario', { type: 'string', array: true, demandOption: true }),
+  builder: (yargs) =>
+    withExamples(yargs.positional('scenario', { type: 'string', array: true, demandOption: true }), [
+      ['$0 validate scenarios/quickstart.yaml', 'one file: ok, or every problem with file:line:column'],
+      ['$0 validate scenarios/*.yaml', 'every shipped scenario; exit 2 if any is broken'],
+    ]),
   handler: (argv) => {
     let bad = 0;
     for (const file of argv.scenario) {

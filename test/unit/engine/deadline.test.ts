@@ -45,6 +45,9 @@ describe('scenarioDeadlineMs', () => {
 
 describe('formatDeadline', () => {
   it('writes the shortest exact unit', () => {
-    assert.deepEqual([90_000, 600_000, 7_200_000, 1500].map(formatDeadline), ['90s', '10m', '2h', '1500ms']);
+    assert.deepEqual([90_000, 600_000, 7_200_000, 1500, 250].map(formatDeadline), ['90s', '10m', '2h', '1.5s', '250ms']);
+  });
+  it('rounds a derived deadline as a person would write it: to the minute from 10m, the second from 10s', () => {
+    assert.deepEqual([3_060_600, 7_199_000, 95_400, 1234].map(formatDeadline), ['51m', '2h', '95s', '1.2s']);
   });
 });

@@ -17,4 +17,9 @@ describe('did you mean', () => {
     assert.equal(didYouMean('count', ['count']), '');
     assert.equal(didYouMean('cont', ['count']), ' (did you mean "count"?)');
   });
+
+  it('reads a version written short or without dots as the full one: 3 is 3.1.1, not 5', () => {
+    const versions = ['3.1.1', '5'];
+    assert.deepEqual(['3', '3.1', '311', 'v3', '4', '5'].map((v) => closest(v, versions)), ['3.1.1', '3.1.1', '3.1.1', '3.1.1', '5', '5']);
+  });
 });

@@ -1,0 +1,50 @@
+import type { BrokerSpec } from '../brokers/types.js';
+import { duration, plural } from '../checks/words.js';
+import { formatDeadline, scenarioDeadlineMs } from '../engine/deadline.js';
+import { runEstimateMs } from '../engine/run-progress.js';
+import type { GroupPlan, PhasePlan, Plan, RunPlan } from '../scenario/plan.js';
+
+function broker(spec: BrokerSpec): string {
+  return spec.kind === 'external' ? spec.url : spec.kind;
+}
+
+function group(g: GroupPlan): string {
+  const session = g.clean ? 'clean session' : 'persistent session';
+  return `${g.name} ${plural(g.count, g.role)} (QoS ${g.qos}, ${session})`;
+}
+
+function phase(p: PhasePlan): string {
+  return p.kind === 'fault' ? `fault ${p.fault.kind}` : p.kind;
+}
+
+/** "at least 26.0 s": the phases whose length the plan fixes (waits, rates, settles), summed. */
+function atLeast(ms: number | null): string {
+  return ms === null ? 'no fixed length' : `at least ${duration(ms)}`;
+}
+
+function runLine(run: RunPlan): string[] {
+  const clients = run.groups.reduce((n, g) => n + g.count, 0);
+  return [
+    `run ${run.id} (MQTT ${run.protocol}): ${plural(run.groups.length, 'group')}, ${plural(clients, 'client')}, ${plural(run.phases.length, 'phase')}, ${atLeast(runEstimateMs(run))}`,
+    `  groups: ${run.groups.map(group).join(', ')}`,
+    `  phases: ${run.phases.map(phase).join(' → ')}`,
+  ];
+}
+
+/**
+ * What `plan` prints for a person: the runs, their groups, clients and phases, and how
+ * long the scenario takes at least and at most (its deadline). `plan --json` has the rest.
+ */
+export function renderPlanSummary(plan: Plan, file: string): string {
+  const estimates = plan.runs.map(runEstimateMs);
+  const known = estimates.filter((ms): ms is number => ms !== null);
+  const total = known.length > 0 ? known.reduce((a, b) => a + b, 0) : null;
+  const lines = [
+    `${plan.scenario.name} (${plan.scenario.file}): ${plural(plan.runs.length, 'run')}, seed ${plan.seed}`,
+    `broker: ${broker(plan.broker)}; faults: ${plan.faults.kind === 'toxiproxy' ? plan.faults.url : 'embedded'}`,
+    ...plan.runs.flatMap(runLine),
+    `estimated time: ${atLeast(total)}, deadline ${formatDeadline(scenarioDeadlineMs(plan))}`,
+    `every default filled: mqtt-chaos plan ${file} --json`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
