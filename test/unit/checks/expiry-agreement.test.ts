@@ -78,7 +78,7 @@ function record(logs: ExpirySessionLog[]): RunRecord {
 const queued = (logs: ExpirySessionLog[]) => logs.find((l) => l.probe?.sentAt === SWEEP + 4)!;
 
 describe('wills stamped in a burst', () => {
-  it('a will chains to the burst it arrived in: gaps of at most 10 ms, a new burst after a pause', () => {
+  it('a will chains to the burst it arrived in: gaps of at most 50 ms, a new burst after a longer pause', () => {
     const logs = sessions();
     const later = { ...logs[0]!, index: 99, willAt: SWEEP + 200 };
     const starts = burstStarts([...logs, later]);
@@ -113,6 +113,19 @@ describe('wills stamped in a burst', () => {
     const check = judgeRun(record(logs)).checks.find((c) => c.name === 'expiry methods agree')!;
     assert.equal(check.passed, false);
     assert.match(check.explanation ?? '', /every will on its probe's side: no/);
+  });
+
+  it('a will in a burst that began after the CONNACK still contradicts a Session Present 0 probe', () => {
+    const logs = sessions();
+    // Found gone 600 ms before the sweep, yet its will came with the sweep's.
+    const early = logs.find((l) => l.probe?.sentAt === SWEEP + 500)!;
+    early.probe = { ...early.probe!, sentAt: SWEEP - 600, connackAt: SWEEP - 598, offsetMs: SWEEP - 600 - CUT - E };
+    early.willAt = SWEEP + 11;
+    const e = judgeExpiry(record(logs))!;
+    assert.equal(e.contradictions, 1);
+    assert.equal(e.willsQueued, 1);
+    assert.equal(e.agreement.agree, false);
+    assert.match(e.agreement.explanation, new RegExp(`worst devices/${early.index}: will 609 ms after a probe's Session Present 0 CONNACK`));
   });
 
   it('a will before a probe that found the session present contradicts it too', () => {
