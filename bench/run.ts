@@ -6,6 +6,7 @@ import { benchIdleClient } from './idle-client.js';
 import { distFile } from './lib/processes.js';
 import { renderTable, type BenchRow } from './lib/row.js';
 import { benchPersistentSessions } from './persistent-sessions.js';
+import { benchStability } from './stability.js';
 
 /**
  * `npm run bench [-- [--quick] suite…]`: benchmarks of the harness itself (the `harness`
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<BenchRow[]>> = {
   'fault-server': () => benchFaultServer(process.env.BENCH_QUICK === '1' ? quickFaultServerSizes : undefined),
   'idle-client': benchIdleClient,
   'persistent-sessions': benchPersistentSessions,
+  stability: benchStability,
 };
 
 const args = process.argv.slice(2);

@@ -15,7 +15,7 @@ export interface BenchRow {
   ratios?: { throughput: number; cpuPerMsg: number };
 }
 
-const number = (n: number): string => (!Number.isFinite(n) ? '–' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+const number = (n: number): string => (!Number.isFinite(n) ? '–' : Number.isInteger(n) ? String(n) : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 
 function share(s: CpuShare, per: string): string {
   return `${s.pctCore.toFixed(0)}% · ${number(s.usPerUnit)} µs/${per}`;

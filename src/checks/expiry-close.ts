@@ -6,13 +6,27 @@
 import { newLatencyHistogram, recordMs } from '../metrics/histograms.js';
 import type { ExpiryClose } from '../scenario/plan.js';
 import type { ExpirySessionLog } from '../workers/expiry-protocol.js';
+import type { BurstStarts } from './expiry-bursts.js';
 import { aliveShare, survivalCurve, type ProbePoint, type Survival } from './expiry-survival.js';
 import { signed, type ExpiryAgreement, type ExpiryCloseResult } from './expiry-types.js';
 import { summarise } from './latency.js';
 
 export type Histograms = Record<'error' | 'detection' | 'detectionSeen', ReturnType<typeof newLatencyHistogram>>;
 
-/** One group's sessions of one way of closing. */
+/** A session whose will came on the wrong side of its probe: which side, and by how much. */
+interface Contradiction {
+  ref: string;
+  /** Session Present 1 with the will before the CONNECT; else Session Present 0 with the will after the CONNACK. */
+  present: boolean;
+  /** How far the will's stamp lies on the wrong side, ms. */
+  byMs: number;
+}
+
+/**
+ * One group's sessions of one way of closing. `burstStart` gives, for a session whose will
+ * came, the first stamp of the burst of wills it arrived in (see expiry-bursts.ts); without
+ * it, each will's own stamp.
+ */
 export function judgeClose(
   close: ExpiryClose,
   sessions: readonly ExpirySessionLog[],
@@ -20,6 +34,7 @@ export function judgeClose(
   toleranceMs: number,
   brokerMs: number,
   all: Histograms,
+  burstStart: BurstStarts = new Map(),
 ): { result: ExpiryCloseResult; earlyRefs: string[]; neverRefs: string[] } {
   const own = { error: newLatencyHistogram(), detection: newLatencyHistogram(), detectionSeen: newLatencyHistogram() };
   const record = (key: keyof Histograms, ms: number): void => {
@@ -32,7 +47,8 @@ export function judgeClose(
   const willEnds: number[] = [];
   let resumedByProbe = 0;
   let willMissing = 0;
-  let contradictions = 0;
+  const contradicting: Contradiction[] = [];
+  let willsQueued = 0;
   let aliveLate = 0;
   const ref = (l: ExpirySessionLog) => `${l.group}/${l.index}`;
   for (const l of sessions) {
@@ -44,12 +60,18 @@ export function judgeClose(
       probes.push({ offsetMs: offset, alive: p.sessionPresent });
       if (p.sessionPresent) {
         resumedByProbe++;
-        if (l.willAt !== undefined && l.willAt < p.sentAt - toleranceMs) contradictions++;
+        if (l.willAt !== undefined && l.willAt < p.sentAt - toleranceMs) contradicting.push({ ref: ref(l), present: true, byMs: p.sentAt - l.willAt });
         if (!willMethod && offset > brokerMs) aliveLate++;
       } else {
         if (p.connackAt - base - l.expectedMs < 0) earlyRefs.push(ref(l));
         if (willMethod && l.willAt === undefined) willMissing++;
-        if (l.willAt !== undefined && l.willAt > p.connackAt + toleranceMs) contradictions++;
+        if (l.willAt !== undefined && l.willAt > p.connackAt + toleranceMs) {
+          // Stamped late in a burst the observer was already reading at the CONNACK: the broker
+          // may have sent it before; the burst's start bounds when.
+          const from = burstStart.get(l) ?? l.willAt;
+          if (from <= p.connackAt + toleranceMs) willsQueued++;
+          else contradicting.push({ ref: ref(l), present: false, byMs: l.willAt - p.connackAt });
+        }
       }
       continue;
     }
@@ -95,32 +117,66 @@ export function judgeClose(
     never: willMethod ? neverRefs.length : aliveLate,
     resumedByProbe,
     willMissing,
-    contradictions,
+    contradictions: contradicting.length,
+    willsQueued,
     survival,
     willMedianMs,
-    agreement: agreement(close, survival, willEnds, willMedianMs, contradictions, brokerMs),
+    agreement: agreement(close, survival, willEnds, willMedianMs, contradicting, willsQueued, brokerMs, toleranceMs),
   };
   return { result, earlyRefs, neverRefs };
 }
 
-/** The probe boundary against the wills' median, within the broker's resolution, and no session contradicting itself. */
-function agreement(close: ExpiryClose, s: Survival, willEnds: readonly number[], willMedianMs: number | null, contradictions: number, brokerMs: number): ExpiryAgreement {
+/**
+ * The probe boundary against the wills' median, within the broker's resolution, and no
+ * session contradicting itself: two conditions, each named with its own yes or no.
+ */
+function agreement(
+  close: ExpiryClose,
+  s: Survival,
+  willEnds: readonly number[],
+  willMedianMs: number | null,
+  contradicting: readonly Contradiction[],
+  willsQueued: number,
+  brokerMs: number,
+  toleranceMs: number,
+): ExpiryAgreement {
   const what = `${close}: `;
-  const broken = contradictions > 0 ? `; ${contradictions} sessions had a will on the wrong side of their probe` : '';
+  const sides = sessionsSentence(contradicting, willsQueued, toleranceMs);
   if (s.points.length === 0 || willEnds.length === 0) {
     return { deltaMs: null, agree: null, explanation: `${what}only one method had sessions` };
   }
   if (s.boundaryMs !== null && willMedianMs !== null) {
     const deltaMs = round2(s.boundaryMs - willMedianMs);
-    const agree = Math.abs(deltaMs) <= brokerMs && contradictions === 0;
-    return { deltaMs, agree, explanation: `${what}probes cross 50% at ${signed(s.boundaryMs)}, wills' median ${signed(willMedianMs)} (Δ ${signed(deltaMs)}, within ${brokerMs} ms: ${agree ? 'yes' : 'no'})${broken}` };
+    const within = Math.abs(deltaMs) <= brokerMs;
+    const agree = within && contradicting.length === 0;
+    return {
+      deltaMs,
+      agree,
+      explanation: `${what}probes cross 50% at ${signed(s.boundaryMs)}, wills' median ${signed(willMedianMs)} (Δ ${signed(deltaMs)}, within ${brokerMs} ms: ${within ? 'yes' : 'no'})${sides}`,
+    };
   }
   // The boundary lies outside the probed offsets: the wills must say the same at the edge.
   const edge = s.outside === 'after' ? s.points.at(-1)!.offsetMs : s.points[0]!.offsetMs;
   const share = aliveShare(willEnds, edge) ?? 0;
-  const agree = (s.outside === 'after' ? share >= 0.5 : share <= 0.5) && contradictions === 0;
+  const same = s.outside === 'after' ? share >= 0.5 : share <= 0.5;
+  const agree = same && contradicting.length === 0;
   const side = s.outside === 'after' ? 'alive at the last probe' : 'gone from the first probe';
-  return { deltaMs: null, agree, explanation: `${what}most sessions ${side} (${signed(edge)}); wills: ${Math.round(share * 100)}% alive there${broken}` };
+  return { deltaMs: null, agree, explanation: `${what}most sessions ${side} (${signed(edge)}); wills: ${Math.round(share * 100)}% alive there (the same: ${same ? 'yes' : 'no'})${sides}` };
+}
+
+/** " and every will on its probe's side: no — 1 session … (3 wills stamped late …)" */
+function sessionsSentence(contradicting: readonly Contradiction[], willsQueued: number, toleranceMs: number): string {
+  const queued =
+    willsQueued > 0
+      ? ` (${willsQueued} ${willsQueued === 1 ? 'will' : 'wills'} stamped after a Session Present 0 CONNACK came in a burst of wills already arriving by then: sent before it, stamped late, not contradictions)`
+      : '';
+  if (contradicting.length === 0) return ` and every will on its probe's side: yes${queued}`;
+  const worst = contradicting.reduce((a, b) => (b.byMs > a.byMs ? b : a));
+  const how = worst.present
+    ? `will ${Math.round(worst.byMs)} ms before a probe that found the session present`
+    : `will ${Math.round(worst.byMs)} ms after a probe's Session Present 0 CONNACK, in no burst under way by then`;
+  const n = contradicting.length;
+  return ` and every will on its probe's side: no — ${n} ${n === 1 ? 'session' : 'sessions'} had a will on the wrong side of its probe beyond the ${Math.round(toleranceMs)} ms tolerance (worst ${worst.ref}: ${how})${queued}`;
 }
 
 function median(values: readonly number[]): number {

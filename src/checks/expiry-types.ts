@@ -32,7 +32,10 @@ export interface ExpiryCloseResult {
   never: number;
   resumedByProbe: number;
   willMissing: number;
+  /** Sessions with a will on the wrong side of their probe, beyond the harness's tolerance. */
   contradictions: number;
+  /** Wills stamped after a Session Present 0 CONNACK, in a burst of wills already arriving by then: not contradictions. */
+  willsQueued: number;
   survival: Survival;
   /** Median end of the will-timed sessions, ms from the expected end (partition: from the cut + E). */
   willMedianMs: number | null;
@@ -81,6 +84,7 @@ export interface ExpiryResult {
   resumedByProbe: number;
   willMissing: number;
   contradictions: number;
+  willsQueued: number;
   /** Up to 10 of each, as group/index. */
   earlyRefs: string[];
   neverRefs: string[];

@@ -10,6 +10,7 @@ import type { RunRecord } from '../engine/run-record.js';
 import { newLatencyHistogram } from '../metrics/histograms.js';
 import type { GroupPlan, MeasureExpiryPhase } from '../scenario/plan.js';
 import type { ExpirySessionLog } from '../workers/expiry-protocol.js';
+import { BURST_GAP_MS, burstStarts } from './expiry-bursts.js';
 import { judgeClose, round2 } from './expiry-close.js';
 import { brokerResolution, expiryRunSpec } from './expiry-spec.js';
 import type { ExpiryCloseResult, ExpiryGroupResult, ExpiryResult } from './expiry-types.js';
@@ -61,6 +62,9 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
   const harnessMs = parts.length > 0 ? round2(Math.max(...parts)) : null;
   const toleranceMs = Math.max(MIN_TOLERANCE_MS, harnessMs ?? 0);
 
+  // Each shard's observer reads its own stream of wills: bursts are found per ledger.
+  const gapMs = Math.max(BURST_GAP_MS, toleranceMs);
+  const burstStart = new Map(record.ledgers.flatMap((l) => [...burstStarts(l.expiry?.sessions ?? [], gapMs)]));
   const all = { error: newLatencyHistogram(), detection: newLatencyHistogram(), detectionSeen: newLatencyHistogram() };
   const earlyRefs: string[] = [];
   const neverRefs: string[] = [];
@@ -78,7 +82,7 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
     for (const close of ['graceful', 'abrupt', 'partition'] as const) {
       const sessions = ok.filter((l) => l.close === close);
       if (sessions.length === 0) continue;
-      const judged = judgeClose(close, sessions, willMethod, toleranceMs, resolution.ms, all);
+      const judged = judgeClose(close, sessions, willMethod, toleranceMs, resolution.ms, all, burstStart);
       earlyRefs.push(...judged.earlyRefs);
       neverRefs.push(...judged.neverRefs);
       closes.push(judged.result);
@@ -118,6 +122,7 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
     resumedByProbe: sum((c) => c.resumedByProbe),
     willMissing: sum((c) => c.willMissing),
     contradictions: sum((c) => c.contradictions),
+    willsQueued: sum((c) => c.willsQueued),
     earlyRefs: earlyRefs.slice(0, REFS),
     neverRefs: neverRefs.slice(0, REFS),
     groups: groupResults,
@@ -178,6 +183,7 @@ function empty(index: number, resolution: { ms: number; basis: string }, why: st
     resumedByProbe: 0,
     willMissing: 0,
     contradictions: 0,
+    willsQueued: 0,
     earlyRefs: [],
     neverRefs: [],
     groups: [],

@@ -14,21 +14,11 @@ import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import { CLI } from '../helpers/cli.js';
 import { invocationDir, noStackTrace, outDir, readResult, runCli, waitExit } from '../helpers/cli-process.js';
 import { useTeardown } from '../helpers/teardown.js';
+import { FAILS_BY_DESIGN, SHIPPED_COUNTS } from '../../bench/lib/shipped.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
 const mosquitto = await findMosquittoBinary();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
-
-/** Sizes that keep each scenario's shape and fit a 2-core CI machine; absent: as shipped. */
-const COUNTS: Record<string, string> = {
-  'capacity.yaml': 'devices=300',
-  'persistent-session.yaml': 'devices=200',
-  'reconnect-storm.yaml': 'devices=500',
-  'session-expiry.yaml': 'devices=300',
-};
-
-/** Runs that fail by design: the trap the scenario exists to show. */
-const FAILS_BY_DESIGN = new Set(['persistent-session.yaml/5-no-expiry']);
 
 const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml')).sort();
 
@@ -39,7 +29,7 @@ describe('every shipped scenario against managed Mosquitto', { skip }, () => {
     test(file, async (t) => {
       const td = useTeardown(t);
       const out = await outDir(td, 'mqtt-chaos-shipped-');
-      const count = COUNTS[file];
+      const count = SHIPPED_COUNTS[file];
       const cli = runCli(td, ['run', join(SCENARIOS, file), '--out', out, ...(count ? ['--count', count] : [])]);
       const exit = await waitExit(cli, 240_000);
       noStackTrace(cli);

@@ -1,0 +1,16 @@
+/**
+ * How the shipped scenarios are run on a 2-core CI machine: the big groups shrunk by
+ * --count (each scenario keeps its shape), and the runs that fail by design. Shared by the
+ * e2e test (test/e2e/shipped-scenarios.test.ts) and the stability bench.
+ */
+
+/** Sizes that keep each scenario's shape and fit a 2-core CI machine; absent: as shipped. */
+export const SHIPPED_COUNTS: Readonly<Record<string, string>> = {
+  'capacity.yaml': 'devices=300',
+  'persistent-session.yaml': 'devices=200',
+  'reconnect-storm.yaml': 'devices=500',
+  'session-expiry.yaml': 'devices=300',
+};
+
+/** Runs that fail by design (`file/run id`): the trap the scenario exists to show. */
+export const FAILS_BY_DESIGN: ReadonlySet<string> = new Set(['persistent-session.yaml/5-no-expiry']);
