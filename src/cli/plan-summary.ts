@@ -8,8 +8,15 @@ function broker(spec: BrokerSpec): string {
   return spec.kind === 'external' ? spec.url : spec.kind;
 }
 
+/** What the session outlives: the plan already holds 3.1.1's equivalent of an expiry (CleanSession=0: never). */
+function sessionWords(g: GroupPlan): string {
+  if (g.clean) return 'clean session';
+  if (g.sessionExpiry === 0) return 'expiry 0: the session ends at disconnect';
+  return g.sessionExpiry >= 0xffffffff ? 'persistent session' : `persistent session, expiry ${g.sessionExpiry} s`;
+}
+
 function group(g: GroupPlan): string {
-  const session = g.clean ? 'clean session' : 'persistent session';
+  const session = sessionWords(g);
   return `${g.name} ${plural(g.count, g.role)} (QoS ${g.qos}, ${session})`;
 }
 
