@@ -12,14 +12,13 @@ export interface ShortfallInput {
   record: RunRecord;
   said: readonly BrokerSaid[];
   published: PublishOutcomes;
-
   /** Groups connected only by a measure-expiry phase: not this module's to count. */
   expiryOnly: ReadonlySet<string>;
 }
 
 /**
  * What the scenario asked that the run did not do — a phase that ended with work undone
- * (connected n of N, subscribed n of N, published n of M), devices that never came back, a
+ * (connected n of N, subscribed n of N, published n of M), subscribers that never came back, a
  * premise the run did not set up itself, a run stopped early — each with its counts and the
  * broker's own words. Any one makes the run INCOMPLETE: never a PASS.
  */
