@@ -7,7 +7,7 @@
  * UPDATE_DOCS_SCREENSHOT=1 the first one is also written to docs/report.png for the README.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,12 +17,13 @@ import { count, duration } from '../../src/checks/words.js';
 import { renderHtml } from '../../src/report/html/page.js';
 import type { Result } from '../../src/report/result.js';
 import { loadFixture } from '../unit/report/fixtures.js';
+import { requireChromium } from '../helpers/requires.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUT = join(tmpdir(), 'mqtt-chaos-test-output', 'report-html');
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../../docs/report.png', import.meta.url));
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
+const skip = requireChromium(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
 
 interface Opened {
   page: Page;

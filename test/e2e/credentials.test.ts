@@ -8,17 +8,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { findExecutable, findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import { startMosquitto } from '../../src/brokers/mosquitto.js';
 import { CLI, lines } from '../helpers/cli.js';
 import { noStackTrace, outDir, readResult, runCli, survivors, waitExit } from '../helpers/cli-process.js';
 import { useTeardown } from '../helpers/teardown.js';
+import { requireMosquitto, requireMosquittoTool } from '../helpers/requires.js';
 
-const mosquitto = await findMosquittoBinary();
-const mosquittoPasswd = await findExecutable('mosquitto_passwd', [...(process.env.PATH ?? '').split(delimiter), '/usr/bin']);
+const mosquitto = requireMosquitto();
+const mosquittoPasswd = requireMosquittoTool('mosquitto_passwd');
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto && mosquittoPasswd ? false : 'mosquitto or mosquitto_passwd is not installed';
 
 const USER = 'chaos-user-5f2a';

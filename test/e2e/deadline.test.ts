@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import type { Plan } from '../../src/scenario/plan.js';
 import { CLI, cli, lines } from '../helpers/cli.js';
 import { invocationDir, mentioning, noStackTrace, outDir, readResult, runCli, survivors, waitExit } from '../helpers/cli-process.js';
 import { useTeardown } from '../helpers/teardown.js';
+import { requireMosquitto } from '../helpers/requires.js';
 
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
 const SCENARIO = `name: stuck

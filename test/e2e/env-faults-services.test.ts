@@ -10,11 +10,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
-import { findExecutable, findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import { startMosquitto } from '../../src/brokers/mosquitto.js';
 import type { Result } from '../../src/report/result.js';
 import { CLI } from '../helpers/cli.js';
@@ -22,9 +21,10 @@ import { invocationDir, outDir, readResult, runCli, survivors, waitExit, type Cl
 import { Api, startServer, type ProxyJson } from '../helpers/faults.js';
 import { closedPort, waitUntil } from '../helpers/tcp.js';
 import { useTeardown, type Teardown } from '../helpers/teardown.js';
+import { requireMosquitto, requireMosquittoTool } from '../helpers/requires.js';
 
-const mosquitto = await findMosquittoBinary();
-const mosquittoPasswd = await findExecutable('mosquitto_passwd', [...(process.env.PATH ?? '').split(delimiter), '/usr/bin']);
+const mosquitto = requireMosquitto();
+const mosquittoPasswd = requireMosquittoTool('mosquitto_passwd');
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
 const tempDir = (td: Teardown): Promise<string> => outDir(td, 'mqtt-chaos-env-services-');

@@ -10,18 +10,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import type { Result } from '../../src/report/result.js';
 import { CLI } from '../helpers/cli.js';
 import { alive, invocationDir, noStackTrace, outDir, readResult, runCli, survivors, waitExit, type Cli } from '../helpers/cli-process.js';
 import { waitUntil } from '../helpers/tcp.js';
 import { useTeardown } from '../helpers/teardown.js';
+import { requireMosquitto } from '../helpers/requires.js';
 
 /** The source tree's fixtures: tsc does not copy YAML into dist. */
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/env-faults/', import.meta.url));
 const fixture = (name: string): string => join(FIXTURES, name);
 
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
 const resultOf = (out: string, scenario: string): Result => readResult(invocationDir(out, scenario));

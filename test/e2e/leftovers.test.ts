@@ -19,15 +19,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mqtt, { type IClientOptions } from 'mqtt';
-import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import type { Result, RunResult } from '../../src/report/result.js';
 import { startMosquitto, type TestBroker } from '../helpers/brokers.js';
 import { CLI } from '../helpers/cli.js';
 import { invocationDir, noStackTrace, outDir, readResult, runCli, waitExit, type Cli } from '../helpers/cli-process.js';
 import { sleep, waitUntil } from '../helpers/tcp.js';
 import { Teardown, useTeardown } from '../helpers/teardown.js';
+import { requireMosquitto } from '../helpers/requires.js';
 
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
 const DEVICES = 20;

@@ -9,10 +9,10 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import { useTeardown } from '../helpers/teardown.js';
 import { fixturePath } from '../unit/report/fixtures.js';
 import { cli, oneLine, tempDir } from './report-support.js';
+import { requireMosquitto } from '../helpers/requires.js';
 
 const SMALL = fileURLToPath(new URL('../../../test/fixtures/run/small.yaml', import.meta.url));
 const REPORTS = ['summary.md', 'junit.xml', 'report.html'];
@@ -71,7 +71,7 @@ describe('mqtt-chaos report', () => {
   });
 });
 
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 
 describe('mqtt-chaos run writes every report', { skip: mosquitto ? false : 'mosquitto is not installed' }, () => {
   test('result.json, summary.md, junit.xml, report.html; `report` re-renders them byte for byte', async (t) => {

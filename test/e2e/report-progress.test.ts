@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import { useTeardown } from '../helpers/teardown.js';
 import { CLI, cli, tempDir } from './report-support.js';
+import { requireMosquitto } from '../helpers/requires.js';
 
 const SMALL = fileURLToPath(new URL('../../../test/fixtures/run/small.yaml', import.meta.url));
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 const hasScript = ((): boolean => {
   try {
     execFileSync('script', ['--version'], { stdio: 'ignore' });

@@ -11,19 +11,19 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import type { Result } from '../../src/report/result.js';
 import { CLI } from '../helpers/cli.js';
 import { childrenOf, invocationDir, mentioning, noStackTrace, outDir, readResult, runCli, survivors, waitExit } from '../helpers/cli-process.js';
 import { waitUntil } from '../helpers/tcp.js';
 import { assertSummariesInOrder } from '../helpers/summaries.js';
 import { useTeardown } from '../helpers/teardown.js';
+import { requireMosquitto } from '../helpers/requires.js';
 
 /** The source tree's fixtures: tsc does not copy YAML into dist. */
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/run/', import.meta.url));
 const fixture = (name: string): string => join(FIXTURES, name);
 
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
 /** Progress the CLI writes on stderr by design (scenario, runs, phases). */

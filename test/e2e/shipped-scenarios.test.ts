@@ -10,14 +10,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import { CLI } from '../helpers/cli.js';
 import { invocationDir, noStackTrace, outDir, readResult, runCli, waitExit } from '../helpers/cli-process.js';
 import { useTeardown } from '../helpers/teardown.js';
 import { FAILS_BY_DESIGN, SHIPPED_COUNTS } from '../../bench/lib/shipped.js';
+import { requireMosquitto } from '../helpers/requires.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
 const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml')).sort();

@@ -13,7 +13,6 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { findMosquittoBinary } from '../../src/brokers/capabilities.js';
 import type { PhasePlan } from '../../src/scenario/plan.js';
 import type { Result } from '../../src/report/result.js';
 import { CLI } from '../helpers/cli.js';
@@ -21,8 +20,9 @@ import { alive, invocationDir, noStackTrace, outDir, readResult, runCli, survivo
 import { Api, startServer, type ProxyJson } from '../helpers/faults.js';
 import { expectRefused, sleep, waitUntil } from '../helpers/tcp.js';
 import { Teardown, useTeardown } from '../helpers/teardown.js';
+import { requireMosquitto } from '../helpers/requires.js';
 
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
 /** How long the slow fault server holds each change to an existing proxy. */

@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startAedes } from '../../../src/brokers/aedes.js';
-import { findExecutable, findMosquittoBinary } from '../../../src/brokers/capabilities.js';
 import { connectExternal } from '../../../src/brokers/external.js';
 import { freeLoopbackPort } from '../../../src/brokers/free-port.js';
 import { startMosquitto } from '../../../src/brokers/mosquitto.js';
 import { isHarnessError } from '../../../src/errors.js';
 import { useTeardown } from '../../helpers/teardown.js';
 import { owned, tempRunDir } from './support.js';
+import { requireMosquitto, requireMosquittoTool } from '../../helpers/requires.js';
 
-const mosquitto = await findMosquittoBinary();
-const mosquittoPasswd = await findExecutable('mosquitto_passwd', [...(process.env.PATH ?? '').split(delimiter), '/usr/bin']);
+const mosquitto = requireMosquitto();
+const mosquittoPasswd = requireMosquittoTool('mosquitto_passwd');
 
 describe('external broker by URL', () => {
   it('reaches a Mosquitto it did not start and detects v5 and v3.1.1', { skip: !mosquitto && 'no mosquitto' }, async (t) => {

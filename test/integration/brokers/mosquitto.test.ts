@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { findMosquittoBinary } from '../../../src/brokers/capabilities.js';
 import { startMosquitto } from '../../../src/brokers/mosquitto.js';
 import { isHarnessError } from '../../../src/errors.js';
 import { useTeardown } from '../../helpers/teardown.js';
 import { connectClient, owned, pidAlive, pidGone, tempRunDir } from './support.js';
+import { requireMosquitto } from '../../helpers/requires.js';
 
-const binary = await findMosquittoBinary();
+const binary = requireMosquitto();
 
 describe('managed Mosquitto', { skip: binary ? false : 'no mosquitto binary' }, () => {
   const bin = binary ?? '';

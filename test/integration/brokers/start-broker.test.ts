@@ -3,12 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect, type IConnackPacket } from 'mqtt';
-import { findMosquittoBinary } from '../../../src/brokers/capabilities.js';
 import { startBroker } from '../../../src/brokers/start-broker.js';
 import { useTeardown } from '../../helpers/teardown.js';
 import { owned, pidAlive, tempRunDir } from './support.js';
+import { requireMosquitto } from '../../helpers/requires.js';
 
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 
 describe('startBroker', () => {
   it('auto: picks the managed Mosquitto when the binary exists, and says so', { skip: !mosquitto && 'no mosquitto' }, async (t) => {

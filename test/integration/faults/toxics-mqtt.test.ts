@@ -7,14 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { findMosquitto, startAedes, startMosquitto, type TestBroker } from '../../helpers/brokers.js';
+import { startAedes, startMosquitto, type TestBroker } from '../../helpers/brokers.js';
 import { Api, portOf, startServer } from '../../helpers/faults.js';
 import { clientId, mqttAttempt, mqttConnect } from '../../helpers/mqtt.js';
 import { now, sleep, waitUntil } from '../../helpers/tcp.js';
 import { Teardown, useTeardown } from '../../helpers/teardown.js';
+import { requireMosquitto } from '../../helpers/requires.js';
 
 const SLACK = 5;
-const mosquitto = findMosquitto();
+const mosquitto = requireMosquitto();
 
 const brokers: Array<{ name: string; start: (td: Teardown) => Promise<TestBroker>; skip: string | false }> = [
   { name: 'Aedes (in-process)', start: startAedes, skip: false },

@@ -15,13 +15,14 @@ import { modelSession } from '../../../src/checks/session-model.js';
 import { groupOf } from '../../../src/checks/subscribers.js';
 import type { RunRecord } from '../../../src/engine/run-record.js';
 import type { RedeliveryResult, RunResult } from '../../../src/report/result.js';
-import { findMosquitto, startMosquitto } from '../../helpers/brokers.js';
+import { startMosquitto } from '../../helpers/brokers.js';
 import type { Lie } from '../../helpers/mitm/server.js';
 import { Mitm } from '../../helpers/mitm/server.js';
 import type { Teardown } from '../../helpers/teardown.js';
 import { describeRun, planFrom, runPlan, tempDir, type Ran } from '../run/support.js';
+import { requireMosquitto } from '../../helpers/requires.js';
 
-export const mosquittoBinary = findMosquitto();
+export const mosquittoBinary = requireMosquitto();
 export const needsMosquitto = mosquittoBinary ? false : 'mosquitto is not installed (apt-get install mosquitto)';
 
 /** Small on purpose: a busy 2-core CI machine keeps up, and every number is exact. */

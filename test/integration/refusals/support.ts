@@ -13,11 +13,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Result, RunResult } from '../../../src/report/result.js';
 import { invocationDir, outDir, readResult, runCli, survivors, waitExit } from '../../helpers/cli-process.js';
-import { findMosquitto, startMosquitto } from '../../helpers/brokers.js';
+import { startMosquitto } from '../../helpers/brokers.js';
 import { Mitm, type Lie } from '../../helpers/mitm/server.js';
 import type { Teardown } from '../../helpers/teardown.js';
+import { requireMosquitto } from '../../helpers/requires.js';
 
-export const mosquittoBinary = findMosquitto();
+export const mosquittoBinary = requireMosquitto();
 export const needsMosquitto = mosquittoBinary ? false : 'mosquitto is not installed (apt-get install mosquitto)';
 
 export const DEVICES = 6;

@@ -10,13 +10,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findMosquittoBinary } from '../../../src/brokers/capabilities.js';
 import { runScenario, type ScenarioOutcome } from '../../../src/engine/orchestrator.js';
 import { buildResult, type Result, type RunResult } from '../../../src/report/result.js';
 import { expandPlan, parseScenario, type Plan, type PlanOverrides } from '../../../src/scenario/index.js';
 import type { Teardown } from '../../helpers/teardown.js';
+import { requireMosquitto } from '../../helpers/requires.js';
 
-export const mosquittoBinary = await findMosquittoBinary();
+export const mosquittoBinary = requireMosquitto();
 export const needsMosquitto = mosquittoBinary ? false : 'mosquitto is not installed (apt-get install mosquitto)';
 
 /** A temp dir removed at teardown. */

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findMosquittoBinary } from '../../../src/brokers/capabilities.js';
 import type { BrokerSpec } from '../../../src/brokers/types.js';
 import { mergeEncoded } from '../../../src/metrics/histograms.js';
 import type { PublishPhase } from '../../../src/scenario/plan.js';
 import { useTeardown } from '../../helpers/teardown.js';
 import { broker, clientsOf, pool, publishers, receivedBy, shardInits, subscribers, total, uniquePrefix, waitForStatus } from './support.js';
+import { requireMosquitto } from '../../helpers/requires.js';
 
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 // Aedes keeps 3.1.1 sessions too: without Mosquitto the 3.1.1 story still runs.
 const spec: BrokerSpec = mosquitto ? { kind: 'managed-mosquitto', options: {} } : { kind: 'embedded-aedes' };
 const publish = (perTarget: number): { kind: 'publish'; phase: PublishPhase } => ({

@@ -10,11 +10,12 @@ import mqtt, { type IClientOptions } from 'mqtt';
 import type { ProtocolVersion } from '../../../src/brokers/types.js';
 import type { Connection } from '../../../src/workers/expiry-client.js';
 import { clearSessions } from '../../../src/workers/session-clear.js';
-import { findMosquitto, startMosquitto } from '../../helpers/brokers.js';
+import { startMosquitto } from '../../helpers/brokers.js';
 import { closedPort } from '../../helpers/tcp.js';
 import { useTeardown } from '../../helpers/teardown.js';
+import { requireMosquitto } from '../../helpers/requires.js';
 
-const mosquitto = findMosquitto();
+const mosquitto = requireMosquitto();
 const SESSIONS = 200;
 
 /** CONNECT, CONNACK's Session Present, then the connection dropped. */

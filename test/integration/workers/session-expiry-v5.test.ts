@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findMosquittoBinary } from '../../../src/brokers/capabilities.js';
 import { mergeEncoded } from '../../../src/metrics/histograms.js';
 import { useTeardown } from '../../helpers/teardown.js';
 import { broker, clientsOf, pool, publishers, receivedBy, shardInits, subscribers, total, uniquePrefix, waitForStatus } from './support.js';
+import { requireMosquitto } from '../../helpers/requires.js';
 
-const mosquitto = await findMosquittoBinary();
+const mosquitto = requireMosquitto();
 
 describe('worker pool, v5 Session Expiry (Mosquitto)', { skip: !mosquitto && 'no mosquitto: Aedes speaks no MQTT 5' }, () => {
   it('Clean Start 0 with expiry 3600 resumes (Session Present 1, backlog delivered); with expiry 0 it does not', async (t) => {
