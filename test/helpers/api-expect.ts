@@ -1,6 +1,6 @@
 /**
  * Assertions on raw Toxiproxy API responses, byte for byte as a real 2.12.0 server
- * answers (see shared/reference/toxiproxy-2.12-transcript.txt and api.go):
+ * answers (see test/fixtures/toxiproxy/transcript-2.12.0.txt, replayed by transcript-replay.test.ts, and api.go):
  * - JSON successes: Content-Type `application/json`, no trailing newline;
  * - API errors (Go's http.Error): `text/plain; charset=utf-8`, `{"error":..,"status":N}\n`;
  * - matched routes carry `X-Toxiproxy-Request-Id` (a 20-char base32hex xid); unmatched

@@ -1,6 +1,6 @@
 /**
  * The embedded fault server's HTTP API by raw HTTP, against the recorded exchange with a
- * real Toxiproxy 2.12.0 (shared/reference/toxiproxy-2.12-transcript.txt) and the Go
+ * real Toxiproxy 2.12.0 (test/fixtures/toxiproxy/transcript-2.12.0.txt) and the Go
  * source (api.go, proxy.go, proxy_collection.go, toxic_collection.go): status codes,
  * exact bodies, Content-Type, and the request-id header on matched routes only.
  * Listen addresses are 127.0.0.1:0; the real ports are substituted into expected bodies.

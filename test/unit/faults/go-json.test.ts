@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeGo, formatFloat32, type GoType } from '../../../src/faults/go-json.js';
 
-// Every expected error text below was produced by Go's encoding/json (json.NewDecoder(r).Decode).
+// Every expected error text below was produced by Go's encoding/json (json.NewDecoder(r).Decode); the two a
+// real Toxiproxy 2.12.0 answered over HTTP are also in test/fixtures/toxiproxy/transcript-2.12.0.txt.
 
 const inner: GoType = { kind: 'struct', name: 'Inner', goName: 'main.Inner', fields: { n: { kind: 'int64' }, f: { kind: 'float32' } } };
 const sample: GoType = {
