@@ -127,10 +127,11 @@ describe('mqtt-chaos run', { skip }, () => {
 
     const sentAt = performance.now();
     process.kill(pid, 'SIGINT');
-    const exit = await waitExit(cli, 15_000);
+    // The wait is 10 minutes: an exit within a tenth of it was the SIGINT's doing, however slow the machine.
+    const exit = await waitExit(cli, 60_000);
     const tookMs = performance.now() - sentAt;
     assert.deepEqual(exit, { code: 130, signal: null }, `stderr:\n${cli.stderr()}`);
-    assert.ok(tookMs < 8000, `exited ${Math.round(tookMs)} ms after SIGINT, not after the 10 s wait`);
+    assert.ok(tookMs < 60_000, `exited ${Math.round(tookMs)} ms after SIGINT, not after the 10-minute wait`);
     noStackTrace(cli);
 
     const result = readResult(invocationDir(out, 'long-wait'));

@@ -44,7 +44,6 @@ describe('latency', () => {
     for (let i = 0; i < 3; i++) {
       const rtt = await conn.roundTrip(`ping-${i}`);
       assert.ok(rtt >= 300 - SLACK, `round trip ${rtt.toFixed(0)} ms < 300 ms`);
-      assert.ok(rtt < 300 + 2000, `round trip ${rtt.toFixed(0)} ms`);
     }
   });
 
@@ -55,7 +54,6 @@ describe('latency', () => {
     const conn = await Conn.open(port, td);
     const rtt = await conn.roundTrip('both');
     assert.ok(rtt >= 350 - SLACK, `round trip ${rtt.toFixed(0)} ms < 350 ms`);
-    assert.ok(rtt < 350 + 2000);
   });
 
   test('jitter: each delay within latency ± jitter, and they vary (20 connections)', async (t) => {
@@ -66,10 +64,9 @@ describe('latency', () => {
     const min = Math.min(...rtts);
     const max = Math.max(...rtts);
     assert.ok(min >= 100 - SLACK, `a delay of ${min.toFixed(0)} ms is under latency - jitter (100 ms)`);
-    assert.ok(max < 300 + 2000, `a delay of ${max.toFixed(0)} ms`);
-    // Uniform in [100, 300): the chance that none of 20 falls under 180 ms is 0.6^20 ≈ 4e-5.
-    assert.ok(min < 180, `no delay under 180 ms among ${rtts.map((r) => r.toFixed(0)).join(', ')}: jitter not applied?`);
-    assert.ok(max > 220, `no delay over 220 ms among ${rtts.map((r) => r.toFixed(0)).join(', ')}: jitter not applied?`);
+    // Uniform in [100, 300): 20 delays spread over less than 60 ms has a chance of about 2e-9.
+    // A loaded machine adds to every delay, which moves them all, not closer together.
+    assert.ok(max - min >= 60, `delays ${rtts.map((r) => r.toFixed(0)).join(', ')} hardly vary: jitter not applied?`);
   });
 
   test('latency is pipelined: 10 chunks sent 20 ms apart take about one latency, not ten', async (t) => {
@@ -88,7 +85,7 @@ describe('latency', () => {
       assert.ok(arrived - sentAt[i]! >= 400 - SLACK, `chunk ${i} took ${(arrived - sentAt[i]!).toFixed(0)} ms < 400 ms`);
     }
     const total = conn.timeOfByte(10 * chunk.length)! - sentAt[0]!;
-    assert.ok(total < 2000, `10 chunks took ${total.toFixed(0)} ms: delays are serialised, not pipelined (serial ≥ 4000 ms)`);
+    assert.ok(total < 10 * 400, `10 chunks took ${total.toFixed(0)} ms: delays are serialised, not pipelined (serial ≥ 4000 ms)`);
     assert.equal(conn.data.toString(), Array.from({ length: 10 }, (_, i) => `chunk-${String(i).padStart(2, '0')}|`).join(''));
   });
 
@@ -106,7 +103,7 @@ describe('latency', () => {
     await conn.waitBytes(9, 5000);
     const downDelay = conn.timeOfByte(9)! - sent;
     assert.ok(upDelay >= 600 - SLACK, `upstream toxic: client→server took ${upDelay.toFixed(0)} ms`);
-    assert.ok(downDelay < 400, `upstream toxic: server→client took ${downDelay.toFixed(0)} ms`);
+    assert.ok(downDelay < 600 - SLACK, `upstream toxic: server→client took ${downDelay.toFixed(0)} ms, as if delayed too`);
     await api.removeToxic('p', 'up');
 
     await api.addToxic('p', { name: 'down', type: 'latency', stream: 'downstream', attributes: { latency: 600 } });
@@ -116,7 +113,7 @@ describe('latency', () => {
     sent = upstreamSide.write('again-cli');
     await conn.waitBytes(18, 5000);
     const downDelay2 = conn.timeOfByte(18)! - sent;
-    assert.ok(upDelay2 < 400, `downstream toxic: client→server took ${upDelay2.toFixed(0)} ms`);
+    assert.ok(upDelay2 < 600 - SLACK, `downstream toxic: client→server took ${upDelay2.toFixed(0)} ms, as if delayed too`);
     assert.ok(downDelay2 >= 600 - SLACK, `downstream toxic: server→client took ${downDelay2.toFixed(0)} ms`);
   });
 });

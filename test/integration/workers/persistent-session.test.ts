@@ -117,7 +117,8 @@ describe(`worker pool, 3.1.1 persistent sessions (${spec.kind})`, () => {
     }
     // Jitter: the devices did not come back in lockstep.
     const comebacks = clientsOf(ledgers, 'devices').map((d) => d.attempts[1]!.startedAt - d.attempts[0]!.closedAt!);
-    assert.ok(comebacks.every((ms) => ms >= 90 && ms <= 1000), `200 ± 100 ms, plus timer lateness: ${JSON.stringify(comebacks)}`);
+    // 200 ± 100 ms: never early; late only by timer lateness, bounded generously (10×) for a loaded machine.
+    assert.ok(comebacks.every((ms) => ms >= 90 && ms <= 10 * 300), `200 ± 100 ms, plus timer lateness: ${JSON.stringify(comebacks)}`);
     assert.ok(Math.max(...comebacks) - Math.min(...comebacks) > 20, `spread: ${JSON.stringify(comebacks)}`);
     assert.equal(mergeEncoded(ledgers.map((l) => l.histograms.e2e)).totalCount, 10);
   });
@@ -133,6 +134,7 @@ describe(`worker pool, 3.1.1 persistent sessions (${spec.kind})`, () => {
     assert.equal(total(await p.status(), 'connected'), 0);
     await p.run({ kind: 'connect', groups: [{ name: 'devices' }] });
     const ledgers = await p.finish();
+    assert.equal(clientsOf(ledgers, 'devices').length, 4, 'every device is in the ledger');
     for (const c of clientsOf(ledgers, 'devices')) {
       assert.deepEqual(
         c.attempts.map((a) => [a.closedBy, a.sessionPresent]),
