@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { benchCliStart } from './cli-start.js';
 import { benchFaultServer, quickFaultServerSizes } from './fault-server.js';
 import { benchHarness, benchSizes } from './harness.js';
 import { benchIdleClient } from './idle-client.js';
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<BenchRow[]>> = {
   'idle-client': benchIdleClient,
   'persistent-sessions': benchPersistentSessions,
   stability: benchStability,
+  'cli-start': benchCliStart,
 };
 
 const args = process.argv.slice(2);

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type yargsESM from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, HarnessError, isHarnessError } from '../errors.js';
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError } from '../scenario/problems.js';
 import { compareCommand } from './commands/compare.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';

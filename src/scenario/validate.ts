@@ -1,15 +1,19 @@
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
 import { describeErrors, type Issue, type VerboseError } from './messages.js';
-import { GroupsSchema, ScenarioSchema, type GroupSpec, type Scenario } from './schema.js';
+import type { GroupSpec, Scenario } from './schema.js';
 
 /**
- * Schema validation with every error at once (allErrors) and the failing data beside each
- * (verbose), which the messages quote. Defaults are not filled here: expansion does that,
- * typed, from DEFAULTS.
+ * Schema validation with every error at once and the failing data beside each, which the
+ * messages quote, by the validators generated from the schema (validator-code.ts). Defaults
+ * are not filled here: expansion does that, typed, from DEFAULTS.
  */
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-const scenarioValidator = ajv.compile<Scenario>(ScenarioSchema);
-const groupsValidator = ajv.compile<Record<string, GroupSpec>>(GroupsSchema);
+const validators = createRequire(import.meta.url)('../../../schema/scenario-validators.cjs') as {
+  scenario: ValidateFunction<Scenario>;
+  groups: ValidateFunction<Record<string, GroupSpec>>;
+};
+const scenarioValidator = validators.scenario;
+const groupsValidator = validators.groups;
 
 export function schemaIssues(data: unknown): Issue[] {
   if (scenarioValidator(data)) return [];

@@ -1,10 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode, HarnessError } from '../../errors.js';
+import type { Result } from '../../report/result.js';
 import { withExamples } from '../help.js';
-import { compareResults } from '../../report/compare.js';
-import { tolerancesInForce } from '../../report/compare-metrics.js';
-import { renderComparison } from '../../report/compare-render.js';
-import { readResultFile } from '../../report/read-result.js';
 
 interface Args {
   results: string[];
@@ -42,11 +39,18 @@ export const compareCommand: CommandModule<object, Args> = {
       .option('markdown', { type: 'boolean', default: false, describe: 'print Markdown for a pull-request comment or job summary' })
       .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' }),
   handler: async (argv) => {
+    // Loaded here, not at start: `--help` and the other commands never pay for them.
+    const [{ compareResults }, { tolerancesInForce }, { renderComparison }, { readResultFile }] = await Promise.all([
+      import('../../report/compare.js'),
+      import('../../report/compare-metrics.js'),
+      import('../../report/compare-render.js'),
+      import('../../report/read-result.js'),
+    ]);
     if (argv.markdown && argv.json) throw new HarnessError('E_USAGE', '--markdown and --json: choose one');
     // Flags first: a typo in a tolerance is found before any file is read.
     const tolerances = tolerancesInForce(argv.tolerance, argv.defaults);
     if (argv.results.length < 2) throw new HarnessError('E_USAGE', `compare needs a baseline and a current result.json, got ${argv.results.length} file`);
-    const files: { file: string; result: Awaited<ReturnType<typeof readResultFile>> }[] = [];
+    const files: { file: string; result: Result }[] = [];
     // In order, so a bad file among several is always the first one named.
     for (const file of argv.results) files.push({ file, result: await readResultFile(file) });
     const current = files.at(-1)!;

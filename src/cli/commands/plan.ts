@@ -1,8 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { formatProblem, loadScenario } from '../../scenario/index.js';
 import { withExamples } from '../help.js';
 import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
-import { renderPlanSummary } from '../plan-summary.js';
 
 export const planCommand: CommandModule<object, PlanArgs & { scenario: string; json: boolean }> = {
   command: 'plan <scenario>',
@@ -20,7 +18,9 @@ export const planCommand: CommandModule<object, PlanArgs & { scenario: string; j
         ['$0 plan scenarios/quickstart.yaml --json', 'the resolved plan as JSON'],
       ],
     ),
-  handler: (argv) => {
+  handler: async (argv) => {
+    // Loaded here, not at start: `--help` and the other commands never pay for them.
+    const [{ formatProblem, loadScenario }, { renderPlanSummary }] = await Promise.all([import('../../scenario/index.js'), import('../plan-summary.js')]);
     const { plan, warnings } = loadScenario(argv.scenario, planOverrides(argv));
     for (const warning of warnings) process.stderr.write(`${formatProblem(warning)}\n`);
     process.stdout.write(argv.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanSummary(plan, argv.scenario));

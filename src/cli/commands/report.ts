@@ -1,9 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { withExamples } from '../help.js';
-import { readResultFile } from '../../report/read-result.js';
-import { renderReports } from '../../report/render-all.js';
-import { writeReportFiles } from '../../report/write-files.js';
 
 interface Args {
   result: string;
@@ -21,6 +18,12 @@ export const reportCommand: CommandModule<object, Args> = {
       .positional('result', { type: 'string', demandOption: true, describe: 'a result.json written by mqtt-chaos run' })
       .option('out', { type: 'string', describe: 'folder for the reports (default: beside the result.json)' }),
   handler: async (argv) => {
+    // Loaded here, not at start: `--help` and the other commands never pay for them.
+    const [{ readResultFile }, { renderReports }, { writeReportFiles }] = await Promise.all([
+      import('../../report/read-result.js'),
+      import('../../report/render-all.js'),
+      import('../../report/write-files.js'),
+    ]);
     const result = await readResultFile(argv.result);
     const dir = resolve(argv.out ?? dirname(argv.result));
     const files = renderReports(result);

@@ -1,19 +1,10 @@
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { formatDeadline, scenarioDeadlineMs } from '../../engine/deadline.js';
-import { runScenario } from '../../engine/orchestrator.js';
 import { ExitCode, HarnessError, isHarnessError } from '../../errors.js';
-import { renderReports } from '../../report/render-all.js';
-import { buildResult } from '../../report/result.js';
-import { renderConsole } from '../../report/summary-md.js';
-import { writeReportFiles } from '../../report/write-files.js';
-import { formatProblem, loadScenario } from '../../scenario/index.js';
-import { newInvocation } from '../../workers/invocation.js';
 import type { Plan } from '../../scenario/plan.js';
 import { parseDuration } from '../../scenario/units.js';
 import { withExamples } from '../help.js';
 import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
-import { ProgressRenderer, progressMode } from '../progress.js';
 
 interface Args extends PlanArgs {
   scenario: string[];
@@ -51,6 +42,19 @@ export const runCommand: CommandModule<object, Args> = {
         describe: "leave the runs' persistent sessions on an external broker (by default each run clears them at its end, interrupted or not)",
       }),
   handler: async (argv) => {
+    // Loaded here, not at start: `--help` and the other commands never pay for the engine.
+    const [{ formatDeadline, scenarioDeadlineMs }, { runScenario }, { renderReports }, { buildResult }, { renderConsole }, { writeReportFiles }, { formatProblem, loadScenario }, { newInvocation }, { ProgressRenderer, progressMode }] =
+      await Promise.all([
+        import('../../engine/deadline.js'),
+        import('../../engine/orchestrator.js'),
+        import('../../report/render-all.js'),
+        import('../../report/result.js'),
+        import('../../report/summary-md.js'),
+        import('../../report/write-files.js'),
+        import('../../scenario/index.js'),
+        import('../../workers/invocation.js'),
+        import('../progress.js'),
+      ]);
     // Load every file first: a typo in the third must not cost the first two runs.
     const loaded = argv.scenario.map((file) => loadScenario(file, planOverrides(argv)));
     const intervalMs = parseDuration(argv['progress-interval']);

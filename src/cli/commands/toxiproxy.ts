@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { HarnessError } from '../../errors.js';
 import { toxiproxyVersion } from '../../faults/api.js';
-import { startFaultServer } from '../../faults/server.js';
 import { withExamples } from '../help.js';
 
 interface Args {
@@ -32,6 +31,7 @@ export const toxiproxyCommand: CommandModule<object, Args> = {
         return true;
       }),
   handler: async (argv) => {
+    const { startFaultServer } = await import('../../faults/server.js');
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     const server = await startFaultServer({
       host: argv.host,

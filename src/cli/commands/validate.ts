@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode } from '../../errors.js';
 import { withExamples } from '../help.js';
-import { loadScenario, ScenarioError, formatProblem } from '../../scenario/index.js';
+import { ScenarioError } from '../../scenario/problems.js';
 
 interface Args {
   scenario: string[];
@@ -15,7 +15,9 @@ export const validateCommand: CommandModule<object, Args> = {
       ['$0 validate scenarios/quickstart.yaml', 'one file: ok, or every problem with file:line:column'],
       ['$0 validate scenarios/*.yaml', 'every shipped scenario; exit 2 if any is broken'],
     ]),
-  handler: (argv) => {
+  handler: async (argv) => {
+    // Loaded here, not at start: `--help` and the other commands never pay for it.
+    const { loadScenario, formatProblem } = await import('../../scenario/index.js');
     let bad = 0;
     for (const file of argv.scenario) {
       try {
