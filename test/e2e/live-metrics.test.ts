@@ -107,6 +107,12 @@ describe('mqtt-chaos run --metrics', { skip }, () => {
     }
   });
 
+  test('--metrics-linger without --metrics: one line, exit 2', async () => {
+    const r = await cli(['run', SCENARIO, '--metrics-linger', '30s']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(lines(r.stderr), ['mqtt-chaos: --metrics-linger 30s: there is nothing to keep serving without --metrics HOST:PORT']);
+  });
+
   test('a port in use: one line naming it, exit 3, before any run starts', async (t) => {
     const td = useTeardown(t);
     const out = await outDir(td);

@@ -65,6 +65,7 @@ export const runCommand: CommandModule<object, Args> = {
     const metricsAt = argv.metrics === undefined ? undefined : parseMetricsFlag(argv.metrics, argv['allow-remote'] ?? false);
     const lingerMs = parseDuration(argv['metrics-linger']);
     if (lingerMs === undefined) throw new HarnessError('E_USAGE', `--metrics-linger ${argv['metrics-linger']}: write a duration such as 30s or 0s`);
+    if (lingerMs > 0 && metricsAt === undefined) throw new HarnessError('E_USAGE', `--metrics-linger ${argv['metrics-linger']}: there is nothing to keep serving without --metrics HOST:PORT`);
     const intervalMs = parseDuration(argv['progress-interval']);
     if (intervalMs === undefined) throw new HarnessError('E_USAGE', `--progress-interval ${argv['progress-interval']}: write a duration such as 5s or 500ms`);
     const mode = progressMode({ json: argv.json, isTTY: process.stderr.isTTY === true, env: process.env });
