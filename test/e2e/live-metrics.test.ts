@@ -90,6 +90,30 @@ describe('mqtt-chaos run --metrics', { skip }, () => {
     assert.equal(sample(last, 'mqtt_chaos_clients', devices), 20);
   });
 
+  test('SIGTERM mid-run while being scraped: the server closes with the run, exit 143, what was measured is written', async (t) => {
+    const td = useTeardown(t);
+    const out = await outDir(td);
+    const run$ = runCli(td, ['run', SCENARIO, '--out', out, '--metrics', '127.0.0.1:0']);
+    let url: string | undefined;
+    await waitUntil(() => (url = /metrics: (http:\S+)/.exec(run$.stderr())?.[1]) !== undefined || run$.hasExited(), 60_000, 'the metrics URL on stderr');
+    assert.ok(url, run$.stderr());
+    // Scraped (over kept-alive connections) until messages flow, then stopped in the middle.
+    let flowing = false;
+    for (let i = 0; i < 20_000 && !flowing && !run$.hasExited(); i++) {
+      const got = await scrape(url!);
+      flowing = got !== undefined && (sample(got.families, 'mqtt_chaos_messages_sent_total', backend) ?? 0) > 0;
+      if (!flowing) await sleep(100);
+    }
+    assert.ok(flowing, `messages flowed before the end:\n${run$.stderr()}`);
+    run$.child.kill('SIGTERM');
+    const exit = await waitExit(run$, 60_000);
+    assert.equal(exit.code, 143, run$.stderr());
+    noStackTrace(run$);
+    assert.deepEqual(survivors(run$), []);
+    await expectRefused(Number(new URL(url!).port), td);
+    assert.equal(readResult(invocationDir(out, 'live-metrics')).runs[0]!.verdict, 'incomplete');
+  });
+
   test('a host outside loopback without --allow-remote: one line naming the flag, exit 2, nothing run', async (t) => {
     const td = useTeardown(t);
     const out = await outDir(td);
