@@ -121,7 +121,6 @@ export const runCommand: CommandModule<object, Args> = {
         // Stopped before any run began (a broker unreachable): nothing measured, no empty report.
         if (outcome.records.length === 0 && outcome.error !== undefined && interruptedExit === undefined) throw harnessError(outcome.error);
         const result = buildResult(plan, outcome.records);
-        live?.settle(result);
         // summary.md, junit.xml, report.html: all rendered from the result alone (`report` re-renders them).
         // A report that fails to render must not cost what was measured: result.json is written anyway.
         const files: Record<string, string> = { 'result.json': `${JSON.stringify(result, null, 2)}\n` };
@@ -131,6 +130,8 @@ export const runCommand: CommandModule<object, Args> = {
           log(`reports not rendered (${err instanceof Error ? err.message : String(err)}): try mqtt-chaos report ${join(dir, 'result.json')}`);
         }
         await writeReportFiles(dir, files);
+        // Settled once result.json is on disk: a scraper that sees it can read the file.
+        live?.settle(result);
         progress.event({ type: 'reports', dir, files: Object.keys(files) });
         progress.suspend();
         if (argv.json) progress.document(result);
