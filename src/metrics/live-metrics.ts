@@ -14,11 +14,11 @@ import type { GroupStatus } from '../workers/protocol.js';
  * delivered may still come; one delivered may not have been owed). The `mqtt_chaos_result_*`
  * metrics appear when result.json is written and are the figures that count.
  */
-export const PREFIX = 'mqtt_chaos_';
+const PREFIX = 'mqtt_chaos_';
 const PROVISIONAL = 'Provisional (live, from the clients\' counters); result.json and mqtt_chaos_result_* hold the settled figures.';
 
 /** result.json's `runs[].redelivery` fields served as mqtt_chaos_result_messages{outcome}. */
-export const RESULT_OUTCOMES = ['expected', 'delivered', 'lost', 'duplicates', 'unexpected', 'notReturned', 'refused', 'unacknowledged'] as const;
+const RESULT_OUTCOMES = ['expected', 'delivered', 'lost', 'duplicates', 'unexpected', 'notReturned', 'refused', 'unacknowledged'] as const;
 
 type RunLabels = { scenario: string; run: string };
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { HarnessError } from '../../errors.js';
-import { measuredFigures } from '../../report/project-figures.js';
+import { measuredFigures, type ResultFile } from '../../report/project-figures.js';
 import { project } from '../../report/project-model.js';
 import { renderProjection } from '../../report/project-render.js';
 import { readResultFile } from '../../report/read-result.js';
@@ -37,7 +37,7 @@ export const projectCommand: CommandModule<object, Args> = {
     const queued = wholeNumber('queued', argv.queued, 0);
     const outageMs = parseDuration(argv.outage);
     if (outageMs === undefined || !(outageMs > 0)) throw new HarnessError('E_USAGE', `--outage ${argv.outage}: write a duration above 0, such as 30m or 2h`);
-    const files = [];
+    const files: ResultFile[] = [];
     for (const file of argv.result) files.push({ file, result: await readResultFile(file) });
     const projection = project(measuredFigures(files), { devices, queued, outageMs });
     process.stdout.write(argv.json ? `${JSON.stringify(projection, null, 2)}\n` : renderProjection(projection));
