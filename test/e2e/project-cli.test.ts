@@ -83,6 +83,7 @@ describe('mqtt-chaos project', () => {
       [['--devices', '0', '--queued', '1', '--outage', '30m'], '--devices 0: write a whole number from 1'],
       [['--devices', '10', '--queued', '1.5', '--outage', '30m'], '--queued 1.5: write a whole number from 0'],
       [['--devices', '10', '--queued', '1', '--outage', '0s'], '--outage 0s: write a duration above 0, such as 30m or 2h'],
+      [['--devices', '1e5', '--queued', '1', '--outage', '30m'], '--devices 1e5: write a whole number from 1'],
     ];
     for (const [args, line] of cases) {
       const r = await cli(['project', CAPACITY, STORM, ...args]);

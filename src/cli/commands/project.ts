@@ -9,14 +9,16 @@ import { withExamples } from '../help.js';
 
 interface Args {
   result: string[];
-  devices: number;
-  queued: number;
+  devices: string;
+  queued: string;
   outage: string;
   json: boolean;
 }
 
-function wholeNumber(flag: string, value: number, least: number): number {
-  if (!Number.isInteger(value) || value < least || value > 1e12) throw new HarnessError('E_USAGE', `--${flag} ${String(value)}: write a whole number from ${least}`);
+/** As written, so the refusal quotes the user's own text. */
+function wholeNumber(flag: string, text: string, least: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < least || value > 1e12) throw new HarnessError('E_USAGE', `--${flag} ${text}: write a whole number from ${least}`);
   return value;
 }
 
@@ -28,8 +30,8 @@ export const projectCommand: CommandModule<object, Args> = {
       ['$0 project reports/capacity-x/result.json reports/reconnect-storm-y/result.json --devices 100000 --queued 50 --outage 30m', 'memory per session and per message from capacity, drain and reconnect rates from the storm'],
     ])
       .positional('result', { type: 'string', array: true, demandOption: true, describe: 'result.json files whose runs measured the figures (capacity, reconnect-storm)' })
-      .option('devices', { type: 'number', demandOption: true, describe: 'devices with persistent sessions' })
-      .option('queued', { type: 'number', demandOption: true, describe: 'messages queued for each device while it is offline' })
+      .option('devices', { type: 'string', demandOption: true, describe: 'devices with persistent sessions' })
+      .option('queued', { type: 'string', demandOption: true, describe: 'messages queued for each device while it is offline' })
       .option('outage', { type: 'string', demandOption: true, describe: 'how long the devices are offline, e.g. 30m' })
       .option('json', { type: 'boolean', default: false, describe: 'the projection as JSON on stdout' }),
   handler: async (argv) => {
