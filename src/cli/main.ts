@@ -6,6 +6,7 @@ import { ExitCode, HarnessError, isHarnessError } from '../errors.js';
 import { ScenarioError } from '../scenario/problems.js';
 import { compareCommand } from './commands/compare.js';
 import { planCommand } from './commands/plan.js';
+import { projectCommand } from './commands/project.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { toxiproxyCommand } from './commands/toxiproxy.js';
@@ -35,6 +36,7 @@ async function main(argv: string[]): Promise<void> {
     .command(toxiproxyCommand)
     .command(reportCommand)
     .command(compareCommand)
+    .command(projectCommand)
     .demandCommand(1, 'name a command: see mqtt-chaos --help');
   await withExamples(cli, [
     ['$0 run scenarios/quickstart.yaml', 'run a scenario: v3.1.1 beside v5, summary and reports/'],

@@ -158,7 +158,12 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   let shardsStarted = 0;
   try {
     // Before any client connects: its `start` reading is the baseline. Never throws.
-    sampler = await MemorySampler.start(ctx.plan.memory, target, { allowRemote: ctx.plan.allowRemote, log, prefix: `  [${run.id}] ` });
+    sampler = await MemorySampler.start(ctx.plan.memory, target, {
+      allowRemote: ctx.plan.allowRemote,
+      log,
+      prefix: `  [${run.id}] `,
+      ...(progress ? { onSample: (probe: string, bytes: number) => progress.memory(probe, bytes) } : {}),
+    });
     const endpoints = await groupEndpoints(run, spread, target, faults);
     const inits = shardInits(ctx, endpoints, target);
     shardsStarted = inits.length;
@@ -195,7 +200,8 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     running = false;
     unwatchBroker?.();
     ctx.signal.removeEventListener('abort', forward);
-    await progress?.stop();
+    // One last status while the clients still exist: live counters end on the run's own.
+    await progress?.stop(true);
     // Its `end` reading is taken before the clients are torn down.
     memory = await sampler?.stop();
     if (shards) {

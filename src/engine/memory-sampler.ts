@@ -40,6 +40,8 @@ export interface SamplerOptions {
   firstValueMs?: number;
   /** Tests put their own probes here; default chooseProbes. */
   choose?: typeof chooseProbes;
+  /** Each new sample as it is kept (live metrics); must not throw. */
+  onSample?: (probe: string, bytes: number) => void;
 }
 
 interface Slot {
@@ -146,6 +148,7 @@ export class MemorySampler {
       slot.lastAt = sample.at;
       record.samples++;
       this.#record.samples.push([sample.at, sample.bytes, record.name]);
+      this.#options.onSample?.(record.name, sample.bytes);
     }
     return sample;
   }

@@ -152,7 +152,7 @@ async function drain(timeoutMs: number, run: RunPlan, shards: Shards, signal: Ab
   let quietSince = performance.now();
   while (performance.now() < deadline) {
     const statuses = await shards.status();
-    const sum = (key: keyof ShardStatus): number => statuses.reduce((n, s) => n + s[key], 0);
+    const sum = (key: 'received' | 'sent' | 'subscribedNow'): number => statuses.reduce((n, s) => n + s[key], 0);
     const received = sum('received');
     if (received >= sum('sent')) return 'delivered';
     if (received !== lastReceived) {

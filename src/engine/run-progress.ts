@@ -1,5 +1,5 @@
 import type { PhasePlan, RunPlan } from '../scenario/plan.js';
-import type { ShardStatus } from '../workers/protocol.js';
+import type { GroupStatus, ShardStatus } from '../workers/protocol.js';
 import type { Shards } from './shards.js';
 
 /**
@@ -24,10 +24,27 @@ export type ProgressEvent =
       /** The same per phase. */
       phaseEstimatesMs: (number | null)[];
     }
-  | { type: 'phase-start'; run: string; phase: number; phases: number; kind: PhasePlan['kind']; label: string; estimateMs: number | null }
+  | {
+      type: 'phase-start';
+      run: string;
+      phase: number;
+      phases: number;
+      kind: PhasePlan['kind'];
+      label: string;
+      estimateMs: number | null;
+      /** A fault phase's fault kind (cut, latency, broker-restart…). */
+      fault?: string;
+      /** The groups a fault or heal phase acts on. */
+      groups?: string[];
+    }
   | { type: 'phase-end'; run: string; phase: number; phases: number; label: string; tookMs: number }
-  /** The worker shards' counters summed, every STATUS_INTERVAL_MS while the clients exist. */
-  | { type: 'status'; run: string; phase: number; clients: number; connected: number; subscribed: number; sent: number; received: number }
+  /**
+   * The worker shards' counters summed, every STATUS_INTERVAL_MS while the clients exist,
+   * and once more after the last phase; `groups`: the same per group.
+   */
+  | { type: 'status'; run: string; phase: number; clients: number; connected: number; subscribed: number; sent: number; received: number; groups: Record<string, GroupStatus> }
+  /** A broker memory sample as the sampler keeps it (probe: its name, e.g. rss). */
+  | { type: 'memory'; run: string; probe: string; bytes: number }
   | { type: 'run-end'; run: string; tookMs: number; incomplete?: string; unsupported?: string };
 
 export type ProgressListener = (event: ProgressEvent) => void;
@@ -86,20 +103,23 @@ export class RunProgress {
     this.#clients = run.groups.reduce((n, g) => n + g.count, 0);
   }
 
+  #poll: ((last: boolean) => void) | undefined;
+
   watch(shards: Shards): void {
     if (this.#stopped) return;
-    const poll = (): void => {
-      if (this.#polling || this.#stopped) return;
+    const poll = (last = false): void => {
+      if (this.#polling || (this.#stopped && !last)) return;
       this.#polling = shards
         .status()
         .then((statuses) => {
-          if (!this.#stopped) emitSafely(this.listener, { type: 'status', run: this.run.id, phase: this.#phase, clients: this.#clients, ...sum(statuses) });
+          if (!this.#stopped || last) emitSafely(this.listener, { type: 'status', run: this.run.id, phase: this.#phase, clients: this.#clients, ...sum(statuses) });
         })
         .catch(() => undefined)
         .finally(() => {
           this.#polling = undefined;
         });
     };
+    this.#poll = poll;
     this.#timer = setInterval(poll, this.intervalMs);
     this.#timer.unref();
     poll();
@@ -107,34 +127,64 @@ export class RunProgress {
 
   phaseStart(index: number, phase: PhasePlan, label: string): void {
     this.#phase = index;
-    emitSafely(this.listener, { type: 'phase-start', run: this.run.id, phase: index, phases: this.run.phases.length, kind: phase.kind, label, estimateMs: phaseEstimateMs(phase, this.run) });
+    emitSafely(this.listener, {
+      type: 'phase-start',
+      run: this.run.id,
+      phase: index,
+      phases: this.run.phases.length,
+      kind: phase.kind,
+      label,
+      estimateMs: phaseEstimateMs(phase, this.run),
+      ...(phase.kind === 'fault' ? { fault: phase.fault.kind } : {}),
+      ...(phase.kind === 'fault' || phase.kind === 'heal' ? { groups: phase.groups } : {}),
+    });
+  }
+
+  memory(probe: string, bytes: number): void {
+    if (!this.#stopped) emitSafely(this.listener, { type: 'memory', run: this.run.id, probe, bytes });
   }
 
   phaseEnd(index: number, label: string, tookMs: number): void {
     emitSafely(this.listener, { type: 'phase-end', run: this.run.id, phase: index, phases: this.run.phases.length, label, tookMs });
   }
 
-  /** Stops polling and waits for a poll in flight, so no status request meets finished shards. */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and waits for a poll in flight, so no status request meets finished
+   * shards; with `lastStatus`, one more poll first, so the last counters are the run's.
+   */
+  async stop(lastStatus = false): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
-    // Bounded: a shard that stopped answering must not hold the run's cleanup.
+    await this.#settle();
+    if (lastStatus && this.#poll) {
+      this.#poll(true);
+      await this.#settle();
+    }
+  }
+
+  /** Bounded: a shard that stopped answering must not hold the run's cleanup. */
+  async #settle(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.#polling, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
     clearTimeout(timer);
   }
 }
 
-function sum(statuses: readonly ShardStatus[]): { connected: number; subscribed: number; sent: number; received: number } {
+function sum(statuses: readonly ShardStatus[]): { connected: number; subscribed: number; sent: number; received: number; groups: Record<string, GroupStatus> } {
   let connected = 0;
   let subscribed = 0;
   let sent = 0;
   let received = 0;
+  const groups: Record<string, GroupStatus> = {};
   for (const s of statuses) {
     connected += s.connected;
     subscribed += s.subscribedNow;
     sent += s.sent;
     received += s.received;
+    for (const [name, g] of Object.entries(s.groups ?? {})) {
+      const total = (groups[name] ??= { connected: 0, sent: 0, settled: 0, sentTo: 0, received: 0, reconnects: 0 });
+      for (const key of Object.keys(g) as (keyof GroupStatus)[]) total[key] += g[key];
+    }
   }
-  return { connected, subscribed, sent, received };
+  return { connected, subscribed, sent, received, groups };
 }

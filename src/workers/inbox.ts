@@ -57,6 +57,8 @@ export class Inbox implements MessageSink {
   #held: Map<number, Held> | undefined;
   /** Messages from an earlier invocation this subscriber got (each copy). */
   leftover = 0;
+  /** First copies this subscriber got (live metrics sum them per group). */
+  received = 0;
 
   constructor(
     readonly subscriber: ClientRef,
@@ -97,6 +99,7 @@ export class Inbox implements MessageSink {
     run.firstAt.push(at);
     run.qos.push(qos);
     totals.received++;
+    this.received++;
     totals.lastReceiveAt = at;
     if (connackAt === undefined || header.sentAt >= connackAt) recordMs(totals.e2e, at - header.sentAt);
     else recordMs(totals.redelivery, at - connackAt);

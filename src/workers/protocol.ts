@@ -70,6 +70,23 @@ export interface ShardStatus {
   /** Subscribers that are connected and subscribed right now. */
   subscribedNow: number;
   lastReceiveAt: number;
+  /** The same per group of this shard, for live metrics (counted, never per message across threads). */
+  groups: Record<string, GroupStatus>;
+}
+
+/** One group's counters in one shard; sums over shards are the group's. */
+export interface GroupStatus {
+  connected: number;
+  /** Messages this group's publishers handed to mqtt.js. */
+  sent: number;
+  /** Of those, how many got their acknowledgement (QoS 0: their write) or a refusal. */
+  settled: number;
+  /** Messages any publisher of this shard addressed to this group's subscribers. */
+  sentTo: number;
+  /** First copies this group's subscribers received. */
+  received: number;
+  /** Connection attempts after each client's first. */
+  reconnects: number;
 }
 
 /** At `finish`: clear the sessions the run left on the broker (session-clear.ts). */

@@ -37,6 +37,8 @@ export interface Publisher {
   nextSeq: Map<string, number>;
   /** Messages handed to mqtt.js, all phases. */
   sent: number;
+  /** Of those, acknowledged (QoS 0: written), refused or failed: sent - settled are in flight. */
+  settled: number;
 }
 
 export interface PublishContext {
@@ -49,6 +51,8 @@ export interface PublishContext {
   topicOf(target: number): string;
   /** For `finish`: every SentRun, late acknowledgements included. */
   runs: SentRun[];
+  /** Messages addressed to the target group (live metrics); shared by the shard's publishers. */
+  sentTo?: { count: number };
 }
 
 interface Outcome {
@@ -159,9 +163,11 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
     run.ackedAt.push(null);
     flow.inFlight++;
     p.sent++;
+    if (ctx.sentTo) ctx.sentTo.count++;
     inst.publish(lane.topic, payload, { qos }, (err, packet) => {
       if (!err) run.ackedAt[i] = performance.now();
       else refused(p.client, run, i, err, packet, lane.topic);
+      p.settled++;
       flow.settled();
     });
   }

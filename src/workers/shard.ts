@@ -13,7 +13,7 @@ import type { Connection } from './expiry-client.js';
 import { Inbox, ReceiveTotals } from './inbox.js';
 import { clientIdOf } from './invocation.js';
 import { clientSeed, createRandom } from './jitter.js';
-import type { ClearReport, ClearRequest, Command, ShardInit, ShardStatus } from './protocol.js';
+import type { ClearReport, ClearRequest, Command, GroupStatus, ShardInit, ShardStatus } from './protocol.js';
 import { runPublishPhase, type Publisher } from './publish-phase.js';
 import { SaidTally } from './said-tally.js';
 import { clearSessions } from './session-clear.js';
@@ -29,6 +29,10 @@ interface OwnedGroup {
   clients: SimClient[];
   /** Created on the group's first publish phase. */
   publishers?: Publisher[];
+  /** Its subscribers' inboxes. */
+  inboxes: Inbox[];
+  /** Messages this shard's publishers addressed to this group. */
+  sentTo: { count: number };
 }
 
 function resolveIndex(pattern: string, index: number): string {
@@ -63,10 +67,11 @@ export class Shard {
     this.#totals = new ReceiveTotals(this.#groupNames, init.invocation);
     for (const { plan, first, count, endpoints } of init.groups) {
       const clients: SimClient[] = [];
+      const inboxes: Inbox[] = [];
       for (let index = first; index < first + count; index++) {
         const ref = `${plan.name}/${index}`;
         const inbox = plan.topic !== undefined ? new Inbox(ref, this.#totals) : undefined;
-        if (inbox) this.#inboxes.push(inbox);
+        if (inbox) inboxes.push(inbox);
         clients.push(
           new SimClient({
             ref,
@@ -84,7 +89,8 @@ export class Shard {
           }),
         );
       }
-      this.#groups.set(plan.name, { plan, clients });
+      this.#inboxes.push(...inboxes);
+      this.#groups.set(plan.name, { plan, clients, inboxes, sentTo: { count: 0 } });
     }
   }
 
@@ -119,15 +125,25 @@ export class Shard {
     let connected = 0;
     let subscribedNow = 0;
     let sent = 0;
-    for (const group of this.#groups.values()) {
+    const groups: Record<string, GroupStatus> = {};
+    for (const [name, group] of this.#groups) {
+      const g: GroupStatus = { connected: 0, sent: 0, settled: 0, sentTo: group.sentTo.count, received: 0, reconnects: 0 };
       for (const client of group.clients) {
-        if (client.connected) connected++;
+        if (client.connected) g.connected++;
         if (client.subscribedNow) subscribedNow++;
+        if (client.attempts.length > 1) g.reconnects += client.attempts.length - 1;
       }
-      for (const p of group.publishers ?? []) sent += p.sent;
+      for (const p of group.publishers ?? []) {
+        g.sent += p.sent;
+        g.settled += p.settled;
+      }
+      for (const inbox of group.inboxes) g.received += inbox.received;
+      connected += g.connected;
+      sent += g.sent;
+      groups[name] = g;
     }
     const { received, lastReceiveAt } = this.#totals;
-    return { connected, received, sent, subscribedNow, lastReceiveAt };
+    return { connected, received, sent, subscribedNow, lastReceiveAt, groups };
   }
 
   /** Every client stopped: no more reconnects or records. Safe to call twice. */
@@ -206,6 +222,7 @@ export class Shard {
       group,
       nextSeq: new Map<string, number>(),
       sent: 0,
+      settled: 0,
     }));
     return runPublishPhase(phase, from.publishers, {
       protocol: this.#init.protocol,
@@ -214,6 +231,7 @@ export class Shard {
       toSize,
       topicOf: (t) => resolveIndex(toTopic, t),
       runs: this.#sentRuns,
+      sentTo: this.#groups.get(phase.to)?.sentTo ?? { count: 0 },
     });
   }
 

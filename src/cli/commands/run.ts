@@ -1,10 +1,14 @@
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandModule } from 'yargs';
 import { ExitCode, HarnessError, isHarnessError } from '../../errors.js';
 import type { Plan } from '../../scenario/plan.js';
 import { parseDuration } from '../../scenario/units.js';
 import { withExamples } from '../help.js';
 import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
+import { parseMetricsFlag } from '../metrics-flag.js';
+import type { MetricsServer } from '../../metrics/live-server.js';
+import type { ProgressListener } from '../../engine/run-progress.js';
 
 interface Args extends PlanArgs {
   scenario: string[];
@@ -12,6 +16,8 @@ interface Args extends PlanArgs {
   json: boolean;
   'progress-interval': string;
   'keep-sessions': boolean;
+  metrics?: string;
+  'metrics-linger': string;
 }
 
 /** Folder name of one invocation: scenario name and start time, sortable. */
@@ -40,7 +46,9 @@ export const runCommand: CommandModule<object, Args> = {
         type: 'boolean',
         default: false,
         describe: "leave the runs' persistent sessions on an external broker (by default each run clears them at its end, interrupted or not)",
-      }),
+      })
+      .option('metrics', { type: 'string', describe: 'serve live Prometheus metrics at http://HOST:PORT/metrics while the runs go (loopback unless --allow-remote; see docs/live-metrics.md)' })
+      .option('metrics-linger', { type: 'string', default: '0s', describe: 'with --metrics: keep serving this long after the last scenario, so a scraper gets the settled figures (Ctrl-C ends it)' }),
   handler: async (argv) => {
     // Loaded here, not at start: `--help` and the other commands never pay for the engine.
     const [{ formatDeadline, scenarioDeadlineMs }, { runScenario }, { renderReports }, { judgeScenario }, { renderConsole }, { writeReportFiles }, { formatProblem, loadScenario }, { newInvocation }, { ProgressRenderer, progressMode }] =
@@ -57,6 +65,10 @@ export const runCommand: CommandModule<object, Args> = {
       ]);
     // Load every file first: a typo in the third must not cost the first two runs.
     const loaded = argv.scenario.map((file) => loadScenario(file, planOverrides(argv)));
+    const metricsAt = argv.metrics === undefined ? undefined : parseMetricsFlag(argv.metrics, argv['allow-remote'] ?? false);
+    const lingerMs = parseDuration(argv['metrics-linger']);
+    if (lingerMs === undefined) throw new HarnessError('E_USAGE', `--metrics-linger ${argv['metrics-linger']}: write a duration such as 30s or 0s`);
+    if (lingerMs > 0 && metricsAt === undefined) throw new HarnessError('E_USAGE', `--metrics-linger ${argv['metrics-linger']}: there is nothing to keep serving without --metrics HOST:PORT`);
     const intervalMs = parseDuration(argv['progress-interval']);
     if (intervalMs === undefined) throw new HarnessError('E_USAGE', `--progress-interval ${argv['progress-interval']}: write a duration such as 5s or 500ms`);
     const mode = progressMode({ json: argv.json, isTTY: process.stderr.isTTY === true, env: process.env });
@@ -82,8 +94,24 @@ export const runCommand: CommandModule<object, Args> = {
     let exitCode: number = ExitCode.ok;
     // One per invocation, shared by its scenarios: their messages and default client ids carry it.
     const invocation = newInvocation();
+    // prom-client only for a run that serves metrics.
+    const live = metricsAt ? new (await import('../../metrics/live-metrics.js')).LiveMetrics() : undefined;
+    let server: MetricsServer | undefined;
+    const onProgress: ProgressListener = live
+      ? (event) => {
+          progress.event(event);
+          live.note(event);
+        }
+      : progress.event;
     try {
+      // Before the first run, so a scraper sees every run from its start.
+      if (live && metricsAt) {
+        const { serveMetrics } = await import('../../metrics/live-server.js');
+        server = await serveMetrics(live.registry, metricsAt, `--metrics ${argv.metrics}`);
+        log(`metrics: ${server.url}`);
+      }
       for (const plan of plans) {
+        live?.plan(plan);
         const dir = resolve(argv.out, runId(plan));
         progress.event({ type: 'scenario-start', scenario: plan.scenario.name, file: plan.scenario.file, dir, runs: plan.runs.map((r) => r.id) });
         log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir} (deadline ${formatDeadline(scenarioDeadlineMs(plan))})`);
@@ -91,7 +119,7 @@ export const runCommand: CommandModule<object, Args> = {
           runDir: join(dir, 'runs'),
           signal: controller.signal,
           log,
-          onProgress: progress.event,
+          onProgress,
           invocation,
           keepSessions: argv['keep-sessions'],
         });
@@ -107,6 +135,8 @@ export const runCommand: CommandModule<object, Args> = {
           log(`reports not rendered (${err instanceof Error ? err.message : String(err)}): try mqtt-chaos report ${join(dir, 'result.json')}`);
         }
         await writeReportFiles(dir, files);
+        // Settled once result.json is on disk: a scraper that sees it can read the file.
+        live?.settle(result);
         progress.event({ type: 'reports', dir, files: Object.keys(files) });
         progress.suspend();
         if (argv.json) progress.document(result);
@@ -118,7 +148,13 @@ export const runCommand: CommandModule<object, Args> = {
         if (outcome.error) throw harnessError(outcome.error);
         if (result.runs.some((r) => r.verdict === 'fail' || r.verdict === 'incomplete')) exitCode = ExitCode.checkFailed;
       }
+      if (server && lingerMs > 0 && interruptedExit === undefined) {
+        log(`metrics: serving the settled figures for ${argv['metrics-linger']} more (Ctrl-C ends it)`);
+        await sleep(lingerMs, undefined, { signal: controller.signal }).catch(() => undefined);
+        if (interruptedExit !== undefined) exitCode = interruptedExit;
+      }
     } finally {
+      await server?.close();
       progress.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -88,7 +88,7 @@ export async function pool(td: Teardown, inits: ShardInit[]): Promise<{ pool: Sh
   return { pool: started, events };
 }
 
-export function total(statuses: ShardStatus[], key: keyof ShardStatus): number {
+export function total(statuses: ShardStatus[], key: Exclude<keyof ShardStatus, 'groups'>): number {
   return statuses.reduce((n, s) => n + s[key], 0);
 }
 

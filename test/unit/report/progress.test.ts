@@ -35,7 +35,7 @@ function renderer(mode: ProgressMode, columns?: number) {
 
 const runStart = (index = 0): ProgressEvent => ({ type: 'run-start', run: `r${index}`, label: `run ${index}`, protocol: '5', index, runs: 2, phases: 3, clients: 1004, estimateMs: 2000, phaseEstimatesMs: [1000, null, 1000] });
 const phaseStart = (phase: number, run = 'r0'): ProgressEvent => ({ type: 'phase-start', run, phase, phases: 3, kind: 'publish', label: 'publish backend → devices', estimateMs: null });
-const status = (sent: number, received: number, run = 'r0'): ProgressEvent => ({ type: 'status', run, phase: 1, clients: 1004, connected: 1000, subscribed: 1000, sent, received });
+const status = (sent: number, received: number, run = 'r0'): ProgressEvent => ({ type: 'status', run, phase: 1, clients: 1004, connected: 1000, subscribed: 1000, sent, received, groups: {} });
 
 describe('progressMode', () => {
   it('redraws only on a terminal without NO_COLOR, CI or TERM=dumb; --json wins', () => {
