@@ -15,6 +15,7 @@ import { brokerSaid } from './broker-said.js';
 import { grantExplanations } from './explain-grants.js';
 import { publishOutcomes } from './publish-outcome.js';
 import { findShortfalls } from './shortfalls.js';
+import { takeoverChecks, takeoverShortfalls, tallyTakeovers } from './takeover.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -81,9 +82,13 @@ export function judgeRun(record: RunRecord): RunResult {
     ...(memory ? { memory } : {}),
     ...(expiry ? { expiry } : {}),
   };
-  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
+  const takeovers = tallyTakeovers(record);
+  const checks = [
+    ...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)),
+    ...takeoverChecks(run.protocol, takeovers),
+    ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
-  const shortfalls = findShortfalls({ record, said, published, expiryOnly });
+  const shortfalls = [...findShortfalls({ record, said, published, expiryOnly }), ...takeoverShortfalls(record)];
   return {
     ...described,
     ...measured,
