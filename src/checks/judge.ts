@@ -15,7 +15,7 @@ import { brokerSaid } from './broker-said.js';
 import { grantExplanations } from './explain-grants.js';
 import { publishOutcomes } from './publish-outcome.js';
 import { findShortfalls } from './shortfalls.js';
-import { takeoverChecks, takeoverShortfalls, tallyTakeovers } from './takeover.js';
+import { takeoverChecks, takeoverExplanations, takeoverShortfalls, tallyTakeovers } from './takeover.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -96,6 +96,7 @@ export function judgeRun(record: RunRecord): RunResult {
     checks,
     explanations: [
       ...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
+      ...takeoverExplanations(takeovers),
       ...grantExplanations(run, outcomes, said),
       ...expiryExplanations(expiry, run.groups),
     ],

@@ -197,3 +197,15 @@ export function takeoverShortfalls(record: RunRecord): Shortfall[] {
   }
   return found;
 }
+
+/** How to read a run with takeovers: what happened to the devices and what was owed. */
+export function takeoverExplanations(tallies: readonly TakeoverTally[]): string[] {
+  return tallies
+    .filter((t) => t.takeovers > 0)
+    .map((t) => {
+      const owed = persists(t.group)
+        ? 'the session outlives its connection, so what was sent meanwhile (in flight or queued on the old connection) was owed on the new one; QoS 1 messages in flight on the old connection may arrive twice, which QoS 1 allows'
+        : 'the session does not outlive its connection, so what was sent meanwhile could arrive on the old connection or end with the session: not judged';
+      return `${t.group.name}: ${plural(t.takeovers, 'session')} taken over: the old path went silent towards the broker, and each device connected again straight to the broker with the same client id while the old connection was still open for it; ${owed}.`;
+    });
+}
