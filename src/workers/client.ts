@@ -135,7 +135,7 @@ export class SimClient {
    * if that takes over GRACEFUL_LIMIT_MS, the socket is destroyed and recorded as abrupt.
    */
   disconnect(mode: 'graceful' | 'abrupt'): Promise<void> {
-    const retired = Promise.all((this.#retired?.splice(0) ?? []).map((r) => r.end(mode)));
+    const retired = Promise.all((this.#retired?.splice(0) ?? []).map((r) => r.end()));
     return Promise.all([retired, this.#disconnect(mode)]).then(() => undefined);
   }
 

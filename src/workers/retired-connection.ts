@@ -25,7 +25,7 @@ export interface RetiredHooks {
 export class RetiredConnection {
   readonly closed: Promise<void>;
   #done = false;
-  #closing: 'graceful' | 'abrupt' | undefined;
+  #closing: 'abrupt' | undefined;
   #stopped = false;
 
   constructor(
@@ -66,10 +66,10 @@ export class RetiredConnection {
     return !this.#done;
   }
 
-  /** Closed on our command (an explicit disconnect of the group): recorded as such. */
-  end(mode: 'graceful' | 'abrupt'): Promise<void> {
+  /** Dropped on our command (an explicit disconnect of the group; its path may still be silent, so no DISCONNECT): recorded as abrupt. */
+  end(): Promise<void> {
     if (this.#done) return Promise.resolve();
-    this.#closing = mode;
+    this.#closing = 'abrupt';
     this.inst.end(true);
     return this.closed;
   }
