@@ -96,7 +96,7 @@ export function judgeRun(record: RunRecord): RunResult {
     checks,
     explanations: [
       ...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
-      ...takeoverExplanations(takeovers),
+      ...takeoverExplanations(run.protocol, takeovers),
       ...grantExplanations(run, outcomes, said),
       ...expiryExplanations(expiry, run.groups),
     ],

@@ -199,13 +199,17 @@ export function takeoverShortfalls(record: RunRecord): Shortfall[] {
 }
 
 /** How to read a run with takeovers: what happened to the devices and what was owed. */
-export function takeoverExplanations(tallies: readonly TakeoverTally[]): string[] {
+export function takeoverExplanations(protocol: ProtocolVersion, tallies: readonly TakeoverTally[]): string[] {
   return tallies
     .filter((t) => t.takeovers > 0)
     .map((t) => {
+      const silent =
+        protocol === '5' && t.noDisconnect > 0
+          ? ` The broker closed ${count(t.noDisconnect)} of them with no DISCONNECT 0x8E Session taken over first (MQTT-3.1.4-3 describes one; only the close is a MUST), so those clients could not tell the takeover from a network failure.`
+          : '';
       const owed = persists(t.group)
         ? 'the session outlives its connection, so what was sent meanwhile (in flight or queued on the old connection) was owed on the new one; QoS 1 messages in flight on the old connection may arrive twice, which QoS 1 allows'
         : 'the session does not outlive its connection, so what was sent meanwhile could arrive on the old connection or end with the session: not judged';
-      return `${t.group.name}: ${plural(t.takeovers, 'session')} taken over: the old path went silent towards the broker, and each device connected again straight to the broker with the same client id while the old connection was still open for it; ${owed}.`;
+      return `${t.group.name}: ${plural(t.takeovers, 'session')} taken over: the old path went silent towards the broker, and each device connected again straight to the broker with the same client id while the old connection was still open for it; ${owed}.${silent}`;
     });
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { takeoverChecks, takeoverShortfalls, tallyTakeovers } from '../../../src/checks/takeover.js';
+import { takeoverChecks, takeoverExplanations, takeoverShortfalls, tallyTakeovers } from '../../../src/checks/takeover.js';
 import type { RunRecord } from '../../../src/engine/run-record.js';
 import type { ClientLog, ConnectAttempt } from '../../../src/metrics/ledger.js';
 import type { ProtocolVersion } from '../../../src/brokers/types.js';
@@ -99,5 +99,15 @@ describe('takeover checks', () => {
     assert.equal(expiry0.passed, true);
     assert.match(expiry0.explanation, /^devices: not judged: MQTT 5 Session Expiry Interval 0/);
     assert.deepEqual(takeoverChecks('5', []), []);
+  });
+});
+
+describe('takeover explanations', () => {
+  it('say what was owed, and under MQTT 5 how many old connections closed with no DISCONNECT 0x8E', () => {
+    const closedSilently: [string, ConnectAttempt[]][] = [['dev-0', [first({ closedAt: 5030, closedBy: 'lost' }), second(true)]]];
+    const [v5] = takeoverExplanations('5', tallyTakeovers(record('5', closedSilently)));
+    assert.match(v5!, /^devices: 1 session taken over: .*was owed on the new one; .* The broker closed 1 of them with no DISCONNECT 0x8E Session taken over first/);
+    const [v3] = takeoverExplanations('3.1.1', tallyTakeovers(record('3.1.1', closedSilently)));
+    assert.doesNotMatch(v3!, /DISCONNECT/);
   });
 });
