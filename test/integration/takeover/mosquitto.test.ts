@@ -64,4 +64,25 @@ describe('session takeover on Mosquitto', { skip: needsMosquitto }, () => {
       }
     }
   });
+
+  it('a first connection that ended before the takeover (keep-alive ran out in the window): nothing taken over, INCOMPLETE, never a PASS', async (t) => {
+    const td = useTeardown(t);
+    const ran = await runTakeover(td, {
+      name: 'too-late',
+      protocols: ['3.1.1'],
+      groups: [{ name: 'devices', count: 3, qos: 1, session: '{ clean: false }' }],
+      online: 1,
+      window: 2,
+      keepAlive: '1s',
+      windowWait: '4s',
+    });
+    const run = ran.result.runs[0]!;
+    const story = why(ran, run);
+    assert.equal(run.verdict, 'incomplete', story);
+    assert.deepEqual(
+      run.shortfalls?.filter((s) => s.kind === 'takeover').map((s) => s.text),
+      ['phase 9 (heal devices (takeover: devices connect again straight to the broker)): took over 0 of 3 sessions; 3 had no open connection to take over (it ended before the takeover: keep the fault shorter than keep-alive)'],
+      story,
+    );
+  });
 });

@@ -30,6 +30,9 @@ export interface TakeoverShape {
   online: number;
   window: number;
   closeWithin?: string;
+  /** Subscribers' keep-alive (default the harness's), and the pause after the window's publish (default 500ms). */
+  keepAlive?: string;
+  windowWait?: string;
 }
 
 /** Every boundary at least 500 ms from a message (the checks leave 250 ms around one unjudged). */
@@ -50,6 +53,7 @@ export function takeoverScenario(s: TakeoverShape): string {
       `    session: ${g.session}`,
       `    qos: ${g.qos}`,
       `    topic: "tk/{run}/${g.name}/{i}"`,
+      ...(s.keepAlive ? [`    keepAlive: ${s.keepAlive}`] : []),
     ]),
     '  backend:',
     '    count: 1',
@@ -63,7 +67,7 @@ export function takeoverScenario(s: TakeoverShape): string {
     `  - fault: { kind: takeover, groups: [${names}]${s.closeWithin ? `, closeWithin: ${s.closeWithin}` : ''} }`,
     '  - wait: 500ms',
     ...publish(s.window),
-    '  - wait: 500ms',
+    `  - wait: ${s.windowWait ?? '500ms'}`,
     '  - heal: {}',
     '  - drain: { timeout: 15s }',
     '',
