@@ -103,6 +103,10 @@ function name(e: SaidEntry, group: GroupPlan, run: RunPlan): Pick<BrokerSaid, 'k
       return { kind: 'refused', what: `${e.packet} ${codeName(code, protocol, e.packet)}${illegal}` };
     }
     case 'DISCONNECT':
+      // The takeover the scenario itself made: the broker telling the old connection why, as it should.
+      if (code === 0x8e && run.phases.some((p) => p.kind === 'heal' && p.takeover?.groups.includes(group.name))) {
+        return { kind: 'told', what: `DISCONNECT ${codeName(code, protocol, e.packet)} on the connections taken over` };
+      }
       return { kind: 'refused', what: `${e.packet} ${codeName(code, protocol, e.packet)}` };
     case 'SUBACK':
       if (code >= 0x80) return { kind: 'refused', what: `SUBACK ${codeName(code, protocol, 'SUBACK')}` };

@@ -33,7 +33,8 @@ export function faultWindows(timeline: readonly TimelineEvent[]): Map<string, Fa
  * when keep-alive runs out (a custom `timeout` toxic is the same thing as a partition).
  */
 export function isSilent(plan: FaultPlan): boolean {
-  return plan.kind === 'partition' || (plan.kind === 'toxic' && plan.type === 'timeout');
+  // A takeover's old path is silent towards the broker (upstream), which is all that counts here.
+  return plan.kind === 'partition' || plan.kind === 'takeover' || (plan.kind === 'toxic' && plan.type === 'timeout');
 }
 
 /** Faults that end connections (as opposed to slowing them). */

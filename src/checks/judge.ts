@@ -19,6 +19,7 @@ import { publishOutcomes } from './publish-outcome.js';
 import { findShortfalls } from './shortfalls.js';
 import { buildResult } from '../result/build.js';
 import type { Plan } from '../scenario/plan.js';
+import { takeoverChecks, takeoverExplanations, takeoverShortfalls, tallyTakeovers } from './takeover.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -90,9 +91,13 @@ export function judgeRun(record: RunRecord): RunResult {
     ...(memory ? { memory } : {}),
     ...(expiry ? { expiry } : {}),
   };
-  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
+  const takeovers = tallyTakeovers(record);
+  const checks = [
+    ...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)),
+    ...takeoverChecks(run.protocol, takeovers),
+    ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
-  const shortfalls = findShortfalls({ record, said, published, expiryOnly });
+  const shortfalls = [...findShortfalls({ record, said, published, expiryOnly }), ...takeoverShortfalls(record)];
   return {
     ...described,
     ...measured,
@@ -100,6 +105,7 @@ export function judgeRun(record: RunRecord): RunResult {
     checks,
     explanations: [
       ...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
+      ...takeoverExplanations(run.protocol, takeovers),
       ...grantExplanations(run, outcomes, said),
       ...expiryExplanations(expiry, run.groups),
     ],

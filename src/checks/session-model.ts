@@ -48,7 +48,8 @@ export interface Gap {
   /** When the broker learned the link was gone, and when the session ends by the spec. */
   learned: Window;
   ends: Window;
-  detectedBy: 'close' | 'keep-alive';
+  /** takeover: the client's second connection took the session over while the first was still open (no time away for the broker). */
+  detectedBy: 'close' | 'keep-alive' | 'takeover';
 }
 
 export interface SessionModel {
@@ -95,9 +96,19 @@ export function modelSession(
 
   const connections = attempts.filter((a) => a.connackAt !== undefined).sort((a, b) => a.connackAt! - b.connackAt!);
   let open: Omit<Gap, 'to'> | undefined;
+  let previous: { c: ConnectAttempt; subscribed: boolean } | undefined;
   for (const c of connections) {
     const connackAt = c.connackAt!;
     let carried = false;
+    // A takeover: the first connection, still open for the broker, ends with this CONNECT, not with its own close.
+    if (c.takeover && previous && (previous.c.closedAt === undefined || previous.c.closedAt >= c.startedAt)) {
+      open = takeoverGap(previous.c, c, previous.subscribed, group, faults, m);
+      // Not carried over: what was sent while the old path was silent may have arrived on it, or died with the session.
+      if (open.from < c.startedAt && presentBySpec(open.ends, c.startedAt, connackAt, group.clean, m) !== true) {
+        fuzzy.push({ lo: open.from, hi: c.startedAt });
+        open = { ...open, from: c.startedAt };
+      }
+    }
     if (open) {
       const specPresent = presentBySpec(open.ends, c.startedAt, connackAt, group.clean, m);
       const gap: Gap = { ...open, to: connackAt, observedPresent: c.sessionPresent ?? false };
@@ -119,6 +130,7 @@ export function modelSession(
       }
     }
     open = c.closedAt === undefined ? undefined : closing(c, current() === 'expected', group, faults, m);
+    previous = { c, subscribed: current() === 'expected' };
   }
   if (open) {
     const gap: Gap = { ...open, to: Infinity };
@@ -165,6 +177,22 @@ function closing(
         : { lo: closedAt, hi: Infinity };
   }
   return { from, subscribed, learned, ends: sessionEnd(learned, group.sessionExpiry), detectedBy };
+}
+
+/**
+ * The gap a takeover opens: from the moment the first connection's path went silent (the
+ * fault's start; messages sent since may be in flight on it) to the second CONNACK. The
+ * broker learns at the second CONNECT, and the session outlives the first connection by
+ * its expiry, so one that outlives its connection is carried over (Session Present 1 by
+ * the spec); a clean start discards it; MQTT 5 expiry 0 is left undecided, since the
+ * takeover itself closes the connection that ends it.
+ */
+function takeoverGap(first: ConnectAttempt, second: ConnectAttempt, subscribed: boolean, group: GroupPlan, faults: readonly FaultWindow[], m: number): Omit<Gap, 'to'> {
+  const silent = faultAt(faults, second.startedAt, m);
+  const from = silent ? Math.min(second.startedAt, Math.max(first.connackAt!, silent.start)) : second.startedAt;
+  const learned: Window = { lo: second.startedAt, hi: second.connackAt! };
+  const ends: Window = group.sessionExpiry > 0 ? sessionEnd(learned, group.sessionExpiry) : group.clean ? { lo: Infinity, hi: Infinity } : learned;
+  return { from, subscribed, learned, ends, detectedBy: 'takeover' };
 }
 
 function sessionEnd(learned: Window, expirySec: number): Window {

@@ -121,6 +121,10 @@ function toxicsFor(fault: Exclude<ProxyFaultPlan, { kind: 'cut' }>, serial: numb
       return streams('both').map((s) => make('timeout', s, { timeout: 0 }));
     case 'reset':
       return [make('reset_peer', 'upstream', { timeout: 0 })];
+    case 'takeover':
+      // Upstream only: the broker hears nothing from the old connection yet still reaches the
+      // client, so its DISCONNECT 0x8E (or its close) at the takeover arrives.
+      return [make('timeout', 'upstream', { timeout: 0 })];
     case 'latency':
       return streams(fault.stream).map((s) => make('latency', s, { latency: fault.latencyMs, jitter: fault.jitterMs }));
     case 'bandwidth':

@@ -18,8 +18,11 @@ export function describePhase(phase: PhasePlan): string {
     case 'connect':
       return `connect ${phase.groups.map((g) => g.name).join(', ')}`;
     case 'subscribe':
-    case 'heal':
       return `${phase.kind} ${phase.groups.join(', ')}`;
+    case 'heal':
+      return phase.takeover
+        ? `heal ${phase.groups.join(', ')} (takeover: ${phase.takeover.groups.join(', ')} connect again straight to the broker)`
+        : `heal ${phase.groups.join(', ')}`;
     case 'fault':
       if (phase.fault.kind === 'broker-restart') return `broker-restart (down ${phase.fault.downMs} ms)`;
       return `fault ${phase.fault.kind} on ${phase.groups.join(', ')}`;
@@ -90,6 +93,8 @@ export async function drivePhase(
       timeline.push({ at: performance.now(), kind: 'fault-start', phase: index, groups: phase.groups, fault: phase.fault, label });
       break;
     case 'heal':
+      // A takeover's second connections open while the old path is still silent; only then is it healed.
+      if (phase.takeover) await barrier({ kind: 'takeover', groups: phase.takeover.groups, closeWithinMs: phase.takeover.closeWithinMs });
       await faults?.heal(phase.groups);
       timeline.push({ at: performance.now(), kind: 'fault-stop', phase: index, groups: phase.groups, label });
       break;

@@ -29,6 +29,13 @@ export interface ConnectAttempt {
   serverKeepAlive?: number;
   /** v5: the reason code of a DISCONNECT the broker sent on this connection. */
   disconnectCode?: number;
+  /**
+   * A session takeover: this connection was opened while the client's previous one was
+   * still open for the broker (a second CONNECT with the same client id, over another
+   * path). The attempt before it in `attempts` is the connection it takes over; that one's
+   * closedAt, closedBy and disconnectCode say how the broker ended it.
+   */
+  takeover?: true;
   /** For a connection that closed without our doing: the last packet the client had sent, e.g. "PUBLISH fleet/1 (QoS 2)". */
   afterPacket?: string;
 }

@@ -34,6 +34,9 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
   const connected = new Set<string>();
   const subscribed = new Set<string>();
   const faulted = new Set<string>();
+  /** Groups in a takeover (their fault's closeWithinMs), and groups a healed takeover moved onto the direct path (phase index). */
+  const takeovers = new Map<string, number>();
+  const moved = new Map<string, number>();
   let published = false;
   // After a phase the schema rejected, state-based checks would only echo that error.
   let trusted = true;
@@ -55,6 +58,20 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
       if (why) report([...path, 'groups', j], why);
       return known.has(name);
     });
+  };
+  /** Why a takeover (or a proxy fault after one) cannot act on the group here, if it cannot. */
+  const takeoverProblem = (g: GroupPlan, kind: string): string | undefined => {
+    if (kind === 'takeover' && g.role !== 'subscriber') {
+      return `a takeover moves subscriber groups only: group ${g.name} is a publisher (its unacknowledged publishes would stay behind on the first connection)`;
+    }
+    if (!trusted) return undefined;
+    if (takeovers.has(g.name)) return `group ${g.name} is in a takeover here: heal it first`;
+    if (kind === 'takeover' && faulted.has(g.name)) return `group ${g.name} already has a fault here: heal it before a takeover`;
+    const at = moved.get(g.name);
+    if (at !== undefined) {
+      return `group ${g.name} moved straight to the broker in the takeover healed at phases[${at}], so a proxy fault would not reach it: disconnect and connect it again first`;
+    }
+    return undefined;
   };
   const mustBeConnected: Need = (g) => (trusted && !connected.has(g.name) ? notConnected(g.name) : undefined);
 
@@ -86,6 +103,8 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
         );
         const rate = body.rate === undefined ? undefined : parseRate(body.rate);
         names.forEach((n) => connected.add(n));
+        // A fresh connect goes through the group's proxy again.
+        names.forEach((n) => moved.delete(n));
         plans.push({
           kind,
           groups: names.map((name) => {
@@ -115,10 +134,12 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
           return;
         }
         const names = pick(path, body.groups, [], 'name the groups to fault', (g) =>
-          g.via === 'direct' ? `group ${g.name} connects with via: direct, and faults act on the proxy` : mustBeConnected(g),
+          g.via === 'direct' ? `group ${g.name} connects with via: direct, and faults act on the proxy` : (takeoverProblem(g, body.kind) ?? mustBeConnected(g)),
         );
+        const fault = faultPlan(body, path, report);
         names.forEach((n) => faulted.add(n));
-        plans.push({ kind, groups: names, fault: faultPlan(body, path, report) });
+        if (fault.kind === 'takeover') names.forEach((n) => takeovers.set(n, fault.closeWithinMs));
+        plans.push({ kind, groups: names, fault });
         return;
       }
       case 'heal': {
@@ -126,7 +147,13 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
           trusted && !faulted.has(g.name) ? `group ${g.name} has no active fault here` : undefined,
         );
         names.forEach((n) => faulted.delete(n));
-        plans.push({ kind, groups: names });
+        const taken = names.filter((n) => takeovers.has(n));
+        const closeWithinMs = Math.max(0, ...taken.map((n) => takeovers.get(n)!));
+        taken.forEach((n) => {
+          takeovers.delete(n);
+          moved.set(n, index);
+        });
+        plans.push({ kind, groups: names, ...(taken.length > 0 ? { takeover: { groups: taken, closeWithinMs } } : {}) });
         return;
       }
       case 'publish': {
@@ -197,6 +224,8 @@ function faultPlan(spec: Exclude<FaultSpec, { kind: 'broker-restart' }>, path: P
     case 'partition':
     case 'reset':
       return { kind: spec.kind };
+    case 'takeover':
+      return { kind: spec.kind, closeWithinMs: parseDuration(spec.closeWithin ?? DEFAULTS.takeoverCloseWithin) ?? 0 };
     case 'latency':
       return {
         kind: spec.kind,

@@ -98,6 +98,8 @@ export interface FaultPhase {
 export interface HealPhase {
   kind: 'heal';
   groups: string[];
+  /** Groups whose active fault is a takeover: before the heal, each client connects again over its second path (straight to the broker) while the first connection is still open. */
+  takeover?: { groups: string[]; closeWithinMs: number };
 }
 export interface PublishPhase {
   kind: 'publish';
@@ -192,6 +194,8 @@ export type FaultPlan =
   | { kind: 'partition' }
   /** reset_peer toxic. */
   | { kind: 'reset' }
+  /** timeout toxic (0) upstream only: the broker hears nothing but can still reach the client (its DISCONNECT 0x8E gets through); the takeover itself happens at the heal. */
+  | { kind: 'takeover'; closeWithinMs: number }
   | { kind: 'latency'; latencyMs: number; jitterMs: number; stream: Stream }
   /** Toxiproxy's unit: KB/s, 1 KB = 1000 B. */
   | { kind: 'bandwidth'; kbPerSec: number; stream: Stream }

@@ -32,6 +32,7 @@ export const DEFAULTS = {
   toxicStream: 'downstream',
   faultStream: 'both',
   brokerDown: '1s',
+  takeoverCloseWithin: '5s',
   toxicity: 1,
   memoryProbes: 'auto',
   memoryInterval: '500ms',
@@ -134,6 +135,9 @@ const FaultPhase = Type.Union([
   Fault('cut', 'proxy disabled: connections close at once and new ones are refused', {}),
   Fault('partition', 'black hole both ways: the broker notices only by keep-alive', {}),
   Fault('reset', 'connections reset (Toxiproxy reset_peer)', {}),
+  Fault('takeover', "the device's path goes silent towards the broker (a black hole upstream only); at the heal it connects again over a second path, straight to the broker, with the same client id while the first connection is still open for the broker: a session takeover (subscriber groups)", {
+    closeWithin: Type.Optional(Duration('how long after the second CONNACK the broker has to close the first connection', DEFAULTS.takeoverCloseWithin)),
+  }),
   Fault('latency', 'delay every chunk', {
     latency: Duration('added delay'),
     jitter: Type.Optional(Duration('random spread, +/-', '0ms')),

@@ -18,6 +18,8 @@ import { reconnectDelay } from './jitter.js';
 import type { Said, SaidTally } from './said-tally.js';
 import { describeSent, noteConnackProperties } from './said-packets.js';
 import { hex } from '../protocol/reason-codes.js';
+import type { Endpoint } from './protocol.js';
+import { RetiredConnection } from './retired-connection.js';
 
 const GRACEFUL_LIMIT_MS = 5_000;
 
@@ -69,6 +71,10 @@ export class SimClient {
   /** Waiters, made on demand: most clients never have one waiting for long. */
   #onSettled: ((attempt: ConnectAttempt) => void)[] | undefined;
   #onClosed: (() => void)[] | undefined;
+  /** First connections of takeovers, still watched (made on demand). */
+  #retired: RetiredConnection[] | undefined;
+  /** Where the campaign connects after a takeover moved it (its second path); absent: spec.endpoint. */
+  #endpoint: Endpoint | undefined;
 
   constructor(readonly spec: ClientSpec) {}
 
@@ -129,12 +135,18 @@ export class SimClient {
    * if that takes over GRACEFUL_LIMIT_MS, the socket is destroyed and recorded as abrupt.
    */
   disconnect(mode: 'graceful' | 'abrupt'): Promise<void> {
+    const retired = Promise.all((this.#retired?.splice(0) ?? []).map((r) => r.end()));
+    return Promise.all([retired, this.#disconnect(mode)]).then(() => undefined);
+  }
+
+  #disconnect(mode: 'graceful' | 'abrupt'): Promise<void> {
     this.#want = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const inst = this.#mqtt;
     if (!inst || !this.#open) {
       this.#mqtt = undefined;
+      this.#endpoint = undefined;
       return Promise.resolve();
     }
     const closed = new Promise<void>((resolve) => (this.#onClosed ??= []).push(resolve));
@@ -158,13 +170,43 @@ export class SimClient {
     this.#want = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    const retired = Promise.all((this.#retired?.splice(0) ?? []).map((r) => r.stop()));
     const inst = this.#mqtt;
-    if (!inst || !this.#open) return Promise.resolve();
-    return new Promise((resolve) => inst.end(true, {}, () => resolve()));
+    if (!inst || !this.#open) return retired.then(() => undefined);
+    return Promise.all([retired, new Promise<void>((resolve) => inst.end(true, {}, () => resolve()))]).then(() => undefined);
   }
 
-  #startAttempt(): void {
-    const attempt: ConnectAttempt = { startedAt: performance.now() };
+  /**
+   * A session takeover: with its connection still open (for the broker), the device connects
+   * again over `endpoint`, its second path, with the same client id and session settings. The
+   * first connection is retired (watched until closed, never used again); the second becomes
+   * the client's, and its reconnects keep to the second path until an explicit disconnect.
+   * Resolves once the second has a CONNACK or failed; undefined when no connection was open.
+   */
+  takeover(endpoint: Endpoint): Promise<{ old: RetiredConnection; attempt: ConnectAttempt } | undefined> {
+    const inst = this.#mqtt;
+    const first = this.#attempt;
+    if (this.#stopped || !this.connected || !inst || !first) return Promise.resolve(undefined);
+    const old = new RetiredConnection(inst, first, {
+      ...(this.spec.sink ? { sink: this.spec.sink } : {}),
+      disconnected: (code, why) =>
+        this.say({ packet: 'DISCONNECT', code }, () => `${this.spec.clientId}: DISCONNECT ${hex(code)}${why ? ` "${why}"` : ''} on the connection taken over`),
+    });
+    (this.#retired ??= []).push(old);
+    // From here the old instance's events are not the client's (#current): the retired connection records them.
+    this.#mqtt = undefined;
+    this.#open = false;
+    this.#endpoint = endpoint;
+    this.#want = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const settled = new Promise<ConnectAttempt>((resolve) => (this.#onSettled ??= []).push(resolve));
+    this.#startAttempt(true);
+    return settled.then((attempt) => ({ old, attempt }));
+  }
+
+  #startAttempt(takeover = false): void {
+    const attempt: ConnectAttempt = takeover ? { startedAt: performance.now(), takeover: true } : { startedAt: performance.now() };
     if (this.attempts.length === 0) this.attempts = [attempt];
     else this.attempts.push(attempt);
     this.#attempt = attempt;
@@ -175,7 +217,8 @@ export class SimClient {
   }
 
   #createInstance(): MqttClient {
-    const inst = new MqttClient(connectionTo(this.spec.endpoint), clientOptions(this.spec));
+    const spec = this.#endpoint ? { ...this.spec, endpoint: this.#endpoint } : this.spec;
+    const inst = new MqttClient(connectionTo(spec.endpoint), clientOptions(spec));
     owners.set(inst, this);
     const on = SimClient.#listeners;
     inst.on('packetreceive', on.packetreceive);
@@ -273,6 +316,7 @@ export class SimClient {
       // The campaign ended on our command: the next connect starts with a fresh instance.
       this.#closing = undefined;
       this.#mqtt = undefined;
+      this.#endpoint = undefined;
     }
     const closed = this.#onClosed;
     this.#onClosed = undefined;

@@ -52,6 +52,12 @@ export type Command =
   | { kind: 'subscribe'; groups: string[] }
   | { kind: 'publish'; phase: PublishPhase }
   | { kind: 'disconnect'; groups: string[]; mode: 'graceful' | 'abrupt' }
+  /**
+   * Each connected client opens a second connection with its client id straight to the
+   * broker while the first is still open, then waits up to `closeWithinMs` after its CONNACK
+   * for the broker to close the first (takeover-phase.ts).
+   */
+  | { kind: 'takeover'; groups: string[]; closeWithinMs: number }
   /** A measure-expiry phase's steps (expiry-protocol.ts). */
   | ExpiryCommand
   /**

@@ -15,6 +15,7 @@ import { clientIdOf } from './invocation.js';
 import { clientSeed, createRandom } from './jitter.js';
 import type { ClearReport, ClearRequest, Command, GroupStatus, ShardInit, ShardStatus } from './protocol.js';
 import { runPublishPhase, type Publisher } from './publish-phase.js';
+import { runTakeoverPhase } from './takeover-phase.js';
 import { SaidTally } from './said-tally.js';
 import { clearSessions } from './session-clear.js';
 
@@ -113,6 +114,8 @@ export class Shard {
         return this.#publish(command.phase);
       case 'disconnect':
         return this.#disconnect(command.groups, command.mode);
+      case 'takeover':
+        return runTakeoverPhase(command.groups.flatMap((name) => this.#group(name).clients), this.#init.broker, command.closeWithinMs);
       case 'expiry-connect':
       case 'expiry-close':
       case 'expiry-observe':

@@ -26,6 +26,8 @@ export interface ConnectionHost {
   fromBroker(conn: MitmConnection, packet: Packet): boolean;
   beforeConnect(conn: MitmConnection, packet: IConnectPacket): Promise<void>;
   closed(conn: MitmConnection): void;
+  /** The broker closed its side: true keeps the client's side open regardless (a connection the broker believes closed). */
+  keepsClient(conn: MitmConnection): boolean;
 }
 
 const FIRST_INJECTED_ID = 65535;
@@ -151,6 +153,9 @@ export class MitmConnection {
       if (!this.closed) this.#brokerParser?.parse(data);
     });
     socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
+    socket.on('close', () => {
+      if (!this.closed && this.host.keepsClient(this)) return;
+      this.close();
+    });
   }
 }

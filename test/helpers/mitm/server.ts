@@ -29,6 +29,8 @@ export interface Lie {
   /** A packet from the broker: return true when the lie handled it (it is not forwarded). */
   fromBroker?(conn: MitmConnection, packet: Packet, mitm: Mitm): boolean;
   closed?(conn: MitmConnection, mitm: Mitm): void;
+  /** The broker closed this connection: return true to keep the client's side open. */
+  keepsClient?(conn: MitmConnection, mitm: Mitm): boolean;
 }
 
 export class Mitm implements ConnectionHost {
@@ -100,6 +102,10 @@ export class Mitm implements ConnectionHost {
 
   fromBroker(conn: MitmConnection, packet: Packet): boolean {
     return this.lies.some((lie) => lie.fromBroker?.(conn, packet, this) ?? false);
+  }
+
+  keepsClient(conn: MitmConnection): boolean {
+    return this.lies.some((lie) => lie.keepsClient?.(conn, this) ?? false);
   }
 
   closed(conn: MitmConnection): void {

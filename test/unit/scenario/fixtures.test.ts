@@ -19,7 +19,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'missing-required.yaml': [
     'missing-required.yaml:3:3: groups.devices.role: is required (subscriber or publisher)',
-    'missing-required.yaml:8:5: phases[1].fault.kind: is required (cut, partition, reset, latency, bandwidth, toxic or broker-restart)',
+    'missing-required.yaml:8:5: phases[1].fault.kind: is required (cut, partition, reset, takeover, latency, bandwidth, toxic or broker-restart)',
   ],
   'negative-count.yaml': ['negative-count.yaml:4:12: groups.devices.count: must be an integer 1..1000000 (got -3)'],
   'undefined-group.yaml': [
@@ -58,7 +58,7 @@ const EXPECTED: Record<string, string[]> = {
     'many-problems.yaml:5:12: groups.devices.count: must be an integer 1..1000000 (got 0)',
     'many-problems.yaml:11:11: groups.monitor.role: must be subscriber or publisher (got "listener")',
     'many-problems.yaml:19:35: phases[2].publish.to: group backend is a publisher group: publish to a subscriber group',
-    'many-problems.yaml:20:20: phases[3].fault.kind: must be cut, partition, reset, latency, bandwidth, toxic or broker-restart (got "cutt") (did you mean "cut"?)',
+    'many-problems.yaml:20:20: phases[3].fault.kind: must be cut, partition, reset, takeover, latency, bandwidth, toxic or broker-restart (got "cutt") (did you mean "cut"?)',
     'many-problems.yaml:21:11: phases[4].wait: add a unit, e.g. "2s" (got 2)',
     'many-problems.yaml:23:28: phases[6].disconnect.groups[0]: undefined group "monitr" (did you mean "monitor"?)',
     'many-problems.yaml:25:31: expect[0]: redelivery.latency.p99 is a duration: "KB" is not one of its units (us, ms, s, m, h)',

@@ -28,7 +28,7 @@ describe('schema messages', () => {
   it('a map given as a scalar says which keys it needs', () => {
     const lines = problemLines(BASE.replace('  - drain: {}\n', '  - fault: cut\n'));
     assert.deepEqual(lines, [
-      'x.yaml:14:12: phases[3].fault: must be a map with kind: cut, partition, reset, latency, bandwidth, toxic or broker-restart (got "cut")',
+      'x.yaml:14:12: phases[3].fault: must be a map with kind: cut, partition, reset, takeover, latency, bandwidth, toxic or broker-restart (got "cut")',
     ]);
   });
 
