@@ -15,6 +15,7 @@ import { brokerSaid } from './broker-said.js';
 import { grantExplanations } from './explain-grants.js';
 import { publishOutcomes } from './publish-outcome.js';
 import { findShortfalls } from './shortfalls.js';
+import { backlogDrains, receiveMaximumChecks } from './backlog-drain.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -70,6 +71,7 @@ export function judgeRun(record: RunRecord): RunResult {
   const redelivery = mergeHistograms(record.ledgers.map((l) => l.histograms.redelivery));
   const reconnects = measureReconnects(record.timeline, record.ledgers.flatMap((l) => l.clients), groupOf);
   const memory = deriveMemory(record);
+  const drain = backlogDrains(run.protocol, outcomes);
   const measured: Measured = {
     redelivery: redeliveryResult(total, redelivery.percentiles),
     latency: { e2e: e2e.percentiles },
@@ -80,8 +82,12 @@ export function judgeRun(record: RunRecord): RunResult {
     },
     ...(memory ? { memory } : {}),
     ...(expiry ? { expiry } : {}),
+    ...(drain.length > 0 ? { drain } : {}),
   };
-  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
+  const checks = [
+    ...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)),
+    ...receiveMaximumChecks(run.protocol, outcomes),
+    ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
   const shortfalls = findShortfalls({ record, said, published, expiryOnly });
   return {

@@ -18,6 +18,8 @@ import { reconnectDelay } from './jitter.js';
 import type { Said, SaidTally } from './said-tally.js';
 import { describeSent, noteConnackProperties } from './said-packets.js';
 import { hex } from '../protocol/reason-codes.js';
+import { delayAcks } from './ack-delay.js';
+import { InFlight } from './inflight.js';
 
 const GRACEFUL_LIMIT_MS = 5_000;
 
@@ -69,8 +71,12 @@ export class SimClient {
   /** Waiters, made on demand: most clients never have one waiting for long. */
   #onSettled: ((attempt: ConnectAttempt) => void)[] | undefined;
   #onClosed: (() => void)[] | undefined;
+  /** Subscribers only: the broker's QoS 1/2 messages in flight to this client. */
+  readonly #inflight: InFlight | undefined;
 
-  constructor(readonly spec: ClientSpec) {}
+  constructor(readonly spec: ClientSpec) {
+    if (spec.sink) this.#inflight = new InFlight(spec.protocol === '5' ? spec.group.receiveMaximum : undefined);
+  }
 
   get connected(): boolean {
     return this.#open && this.#attempt?.connackAt !== undefined;
@@ -90,6 +96,10 @@ export class SimClient {
   log(): ClientLog {
     const log: ClientLog = { ref: this.spec.ref, clientId: this.spec.clientId, attempts: this.attempts };
     if (this.#granted !== undefined) log.granted = this.#granted;
+    if (this.#inflight && this.#inflight.max > 0) {
+      log.inflightMax = this.#inflight.max;
+      log.inflightOverCap = this.#inflight.overCap;
+    }
     return log;
   }
 
@@ -170,6 +180,7 @@ export class SimClient {
     this.#attempt = attempt;
     this.#open = true;
     this.#lastSent = undefined;
+    this.#inflight?.reset();
     if (this.#mqtt) this.#mqtt.connect();
     else this.#mqtt = this.#createInstance();
   }
@@ -177,6 +188,7 @@ export class SimClient {
   #createInstance(): MqttClient {
     const inst = new MqttClient(connectionTo(this.spec.endpoint), clientOptions(this.spec));
     owners.set(inst, this);
+    if (this.spec.group.ackDelayMs !== undefined && this.spec.sink) delayAcks(inst, this.spec.group.ackDelayMs);
     const on = SimClient.#listeners;
     inst.on('packetreceive', on.packetreceive);
     inst.on('packetsend', on.packetsend);
@@ -204,7 +216,10 @@ export class SimClient {
     },
     packetsend(this: MqttClient, packet: Packet): void {
       const client = SimClient.#current(this);
-      if (client) client.#lastSent = packet;
+      if (client) {
+        client.#lastSent = packet;
+        client.#inflight?.sent(packet);
+      }
     },
     connect(this: MqttClient, connack: IConnackPacket): void {
       const client = SimClient.#current(this);
@@ -243,6 +258,7 @@ export class SimClient {
         this.say({ packet: 'CONNACK', code }, () => `${this.spec.clientId}: CONNACK ${this.spec.protocol === '5' ? hex(code) : code}${why ? ` "${why}"` : ''}`);
       }
     } else if (packet.cmd === 'publish') {
+      this.#inflight?.received(packet);
       // Watched so a broker that never releases a QoS 2 message is seen, not just a loss.
       if (packet.qos === 2) this.spec.sink?.held(packet.messageId!, packet.payload as Buffer);
     } else if (packet.cmd === 'pubrel') {
