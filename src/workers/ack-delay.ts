@@ -31,6 +31,8 @@ interface Due {
 /** Makes `inst` write its PUBACKs and PUBRECs `delayMs` after mqtt.js asks for them. */
 export function delayAcks(inst: MqttClient, delayMs: number): void {
   const internals = inst as unknown as SendInternals;
+  // An mqtt.js without this internal would acknowledge at once, silently: say so instead.
+  if (typeof internals._sendPacket !== 'function') throw new Error('ackDelay: this mqtt.js has no _sendPacket to delay acknowledgements through');
   const send = internals._sendPacket.bind(inst);
   const queue: Due[] = [];
   let head = 0;
