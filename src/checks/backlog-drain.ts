@@ -5,6 +5,9 @@
  * MQTT-3.3.4-9; that is a built-in check, failed whenever it happened.
  */
 import type { ProtocolVersion } from '../brokers/types.js';
+import type { ClientLog } from '../metrics/ledger.js';
+import { closedOverReceiveMaximum } from './broker-closes.js';
+import { groupOf } from './subscribers.js';
 import type { BacklogDrain, Check } from '../report/result.js';
 import type { GroupOutcome } from './subscribers.js';
 import { count, plural } from './words.js';
@@ -57,4 +60,21 @@ export function receiveMaximumChecks(protocol: ProtocolVersion, outcomes: readon
           : capped.map(({ group, tally: t }) => `${group.name}: at most ${count(t.inflightMax)} in flight, Receive Maximum ${count(group.receiveMaximum!)}`).join('; '),
     },
   ];
+}
+
+/** Why connections of a group ended without the broker closing them: the client refused a QoS 2 PUBLISH over its Receive Maximum. */
+export function overCapCloseExplanations(logs: readonly ClientLog[]): string[] {
+  const byGroup = new Map<string, { closes: number; clients: number }>();
+  for (const log of logs) {
+    const closes = log.attempts.filter(closedOverReceiveMaximum).length;
+    if (closes === 0) continue;
+    const entry = byGroup.get(groupOf(log.ref)) ?? { closes: 0, clients: 0 };
+    entry.closes += closes;
+    entry.clients++;
+    byGroup.set(groupOf(log.ref), entry);
+  }
+  return [...byGroup].map(
+    ([group, { closes, clients }]) =>
+      `${group}: the client closed ${plural(closes, 'connection')} of ${plural(clients, 'client')} itself (mqtt.js, 0x93 Receive Maximum exceeded): the broker sent a QoS 2 PUBLISH over the Receive Maximum (MQTT 5 §4.9), so what it had sent on those connections was not handed over`,
+  );
 }

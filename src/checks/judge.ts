@@ -15,7 +15,7 @@ import { brokerSaid } from './broker-said.js';
 import { grantExplanations } from './explain-grants.js';
 import { publishOutcomes } from './publish-outcome.js';
 import { findShortfalls } from './shortfalls.js';
-import { backlogDrains, receiveMaximumChecks } from './backlog-drain.js';
+import { backlogDrains, overCapCloseExplanations, receiveMaximumChecks } from './backlog-drain.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -98,6 +98,7 @@ export function judgeRun(record: RunRecord): RunResult {
     explanations: [
       ...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
       ...grantExplanations(run, outcomes, said),
+      ...overCapCloseExplanations(record.ledgers.flatMap((l) => l.clients)),
       ...expiryExplanations(expiry, run.groups),
     ],
     verdict: decideVerdict(checks, shortfalls),

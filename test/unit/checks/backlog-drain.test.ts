@@ -65,6 +65,20 @@ describe('backlog drain and the Receive Maximum check', () => {
     assert.equal(metricValue(run, 'redelivery.drainRate'), null);
   });
 
+  it("QoS 2 over the cap: mqtt.js closes the connection itself (0x93), explained as the client's close, not the broker's", () => {
+    const record = cycle('5', [[11, 1], [1, 0]], 10);
+    const log = record.ledgers.flatMap((l) => l.clients).find((c) => c.ref === 'devices/0')!;
+    log.attempts.push({ startedAt: 8000, connackAt: 8010, closedAt: 8020, closedBy: 'lost', afterPacket: 'CONNECT', error: '147: Receive Maximum exceeded: 11 inbound QoS 2 messages in flight, receiveMaximum is 10' });
+    const run = judgeRun(record);
+    assert.ok(
+      run.explanations.includes(
+        'devices: the client closed 1 connection of 1 client itself (mqtt.js, 0x93 Receive Maximum exceeded): the broker sent a QoS 2 PUBLISH over the Receive Maximum (MQTT 5 §4.9), so what it had sent on those connections was not handed over',
+      ),
+      run.explanations.join('\n'),
+    );
+    assert.deepEqual((run.brokerSaid ?? []).filter((s) => s.kind !== 'told'), [], 'not a close by the broker');
+  });
+
   it('drainRate: null without messages or time', () => {
     assert.equal(drainRate(0, 10), null);
     assert.equal(drainRate(10, 0), null);
