@@ -12,5 +12,9 @@ export const SHIPPED_COUNTS: Readonly<Record<string, string>> = {
   'session-expiry.yaml': 'devices=300',
 };
 
-/** Runs that fail by design (`file/run id`): the trap the scenario exists to show. */
-export const FAILS_BY_DESIGN: ReadonlySet<string> = new Set(['persistent-session.yaml/5-no-expiry']);
+/**
+ * Runs that fail by design (`file/run id`): the trap the scenario exists to show, or a
+ * spec violation of the Mosquitto these runs use (Debian 12's 2.0.11 has more than a v5
+ * client's Receive Maximum 10 in flight while a backlog drains: docs/receive-maximum.md).
+ */
+export const FAILS_BY_DESIGN: ReadonlySet<string> = new Set(['persistent-session.yaml/5-no-expiry', 'receive-maximum.yaml/5-receive-maximum-10']);

@@ -20,6 +20,7 @@ import { findShortfalls } from './shortfalls.js';
 import { buildResult } from '../result/build.js';
 import type { Plan } from '../scenario/plan.js';
 import { takeoverChecks, takeoverExplanations, takeoverShortfalls, tallyTakeovers } from './takeover.js';
+import { backlogDrains, overCapCloseExplanations, receiveMaximumChecks } from './backlog-drain.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -80,6 +81,7 @@ export function judgeRun(record: RunRecord): RunResult {
   const redelivery = mergeHistograms(record.ledgers.map((l) => l.histograms.redelivery));
   const reconnects = measureReconnects(record.timeline, record.ledgers.flatMap((l) => l.clients), groupOf);
   const memory = deriveMemory(record);
+  const drain = backlogDrains(run.protocol, outcomes);
   const measured: Measured = {
     redelivery: redeliveryResult(total, redelivery.percentiles),
     latency: { e2e: e2e.percentiles },
@@ -90,11 +92,13 @@ export function judgeRun(record: RunRecord): RunResult {
     },
     ...(memory ? { memory } : {}),
     ...(expiry ? { expiry } : {}),
+    ...(drain.length > 0 ? { drain } : {}),
   };
   const takeovers = tallyTakeovers(record);
   const checks = [
     ...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)),
     ...takeoverChecks(run.protocol, takeovers),
+    ...receiveMaximumChecks(run.protocol, outcomes),
     ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
   const shortfalls = [...findShortfalls({ record, said, published, expiryOnly }), ...takeoverShortfalls(record)];
@@ -107,6 +111,7 @@ export function judgeRun(record: RunRecord): RunResult {
       ...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
       ...takeoverExplanations(run.protocol, takeovers),
       ...grantExplanations(run, outcomes, said),
+      ...overCapCloseExplanations(record.ledgers.flatMap((l) => l.clients)),
       ...expiryExplanations(expiry, run.groups),
     ],
     verdict: decideVerdict(checks, shortfalls),

@@ -4,7 +4,7 @@ import { memoryMetric } from './memory.js';
 import type { MetricName } from './metric-names.js';
 
 /** The parts of a run result the metrics read. */
-export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect' | 'memory' | 'expiry'>;
+export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect' | 'memory' | 'expiry' | 'drain'>;
 
 type Read = (m: Measured) => number | null;
 
@@ -41,6 +41,9 @@ const READERS: Record<MetricName, Read> = {
   'redelivery.latency.p99': redelivery.p99,
   'redelivery.latency.max': redelivery.max,
   'redelivery.drainTime': (m) => m.redelivery.drainTime,
+  'redelivery.drainRate': (m) => overallDrainRate(m),
+  'redelivery.inflight.max': (m) => (m.drain ? Math.max(...m.drain.map((d) => d.inflightMax)) : null),
+  'redelivery.inflight.overCap': (m) => (m.drain ? m.drain.reduce((n, d) => n + d.overCap, 0) : null),
   'latency.e2e.p50': e2e.p50,
   'latency.e2e.p90': e2e.p90,
   'latency.e2e.p99': e2e.p99,
@@ -63,6 +66,12 @@ const READERS: Record<MetricName, Read> = {
   'memory.reclaimedAfterExpiry': (m) => memoryMetric(m.memory, 'reclaimedAfterExpiry'),
   'memory.end': (m) => memoryMetric(m.memory, 'end'),
 };
+
+/** The slowest group's drain rate: what capacity planning must allow for. */
+function overallDrainRate(m: Measured): number | null {
+  const rates = (m.drain ?? []).flatMap((d) => (d.drainRate === null ? [] : [d.drainRate]));
+  return rates.length > 0 ? Math.min(...rates) : null;
+}
 
 export function metricValue(measured: Measured, name: MetricName): number | null {
   return READERS[name](measured);

@@ -37,6 +37,14 @@ export interface Tally {
   offlineDelivered: number;
   /** Reconnect CONNACK to the last backlog message, slowest return; null: no backlog arrived. */
   drainTimeMs: number | null;
+  /** Over every return with a backlog: the backlog messages that arrived, and the drain times summed (for the drain rate). */
+  drainedMessages: number;
+  drainMsTotal: number;
+  /** From the clients' packet counts: the most the broker had in flight to one client, and PUBLISHes over a Receive Maximum (MQTT-3.3.4-9). */
+  inflightMax: number;
+  inflightOverCap: number;
+  /** Clients that got a PUBLISH over their Receive Maximum. */
+  inflightViolators: number;
   /** Returns after time away, and how the broker's Session Present compared with the spec's. */
   returns: number;
   presentMissing: number;
@@ -58,7 +66,8 @@ export function emptyTally(): Tally {
     lostBy: Object.fromEntries(LOSS_REASONS.map((r) => [r, 0])) as Record<LossReason, number>,
     duplicates: 0, qos2Duplicates: 0, outOfOrder: 0, unexpected: 0, indeterminate: 0, noSession: 0,
     expiredWithSession: 0, discarded: 0, notReturned: 0, qos0Kept: 0, leftover: 0, refused: 0, unacknowledged: 0,
-    offline: 0, offlineExpected: 0, offlineDelivered: 0, drainTimeMs: null,
+    offline: 0, offlineExpected: 0, offlineDelivered: 0, drainTimeMs: null, drainedMessages: 0, drainMsTotal: 0,
+    inflightMax: 0, inflightOverCap: 0, inflightViolators: 0,
     returns: 0, presentMissing: 0, presentLostInRestart: 0, presentUnexpected: 0, returnsAfterEnd: 0, longestAwayMs: 0, silentGaps: 0,
     lossShapes: new Map(),
   };
@@ -71,6 +80,7 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
   const unreleased = new Set(received.flatMap((run) => (run.unreleased ?? []).map((seq) => key(run.publisher, seq))));
   const qosOf = new Map<string, number>();
   const drainEnd = model.gaps.map(() => -Infinity);
+  const drained = model.gaps.map(() => 0);
   for (const message of classified.messages) {
     const arrivedAt = arrivals.get(message.publisher)?.get(message.seq);
     const arrived = arrivedAt !== undefined;
@@ -86,6 +96,7 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
       if (arrived) {
         t.offlineDelivered++;
         drainEnd[message.gap] = Math.max(drainEnd[message.gap]!, arrivedAt);
+        drained[message.gap]!++;
         if (message.qos === 0) t.qos0Kept++;
       }
     }
@@ -125,7 +136,11 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
       if (policy.restarts?.at.some((at) => gap.from <= at && at < gap.to)) t.presentLostInRestart++;
     }
     if (gap.specPresent === false && gap.observedPresent) t.presentUnexpected++;
-    if (drainEnd[i]! >= gap.to) t.drainTimeMs = Math.max(t.drainTimeMs ?? 0, drainEnd[i]! - gap.to);
+    if (drainEnd[i]! >= gap.to) {
+      t.drainTimeMs = Math.max(t.drainTimeMs ?? 0, drainEnd[i]! - gap.to);
+      t.drainedMessages += drained[i]!;
+      t.drainMsTotal += drainEnd[i]! - gap.to;
+    }
   });
   countCopies(t, received, qosOf);
   return t;
@@ -178,6 +193,7 @@ export function addTally(into: Tally, from: Tally): void {
   for (const reason of LOSS_REASONS) into.lostBy[reason] += from.lostBy[reason];
   if (from.drainTimeMs !== null) into.drainTimeMs = Math.max(into.drainTimeMs ?? 0, from.drainTimeMs);
   into.longestAwayMs = Math.max(into.longestAwayMs, from.longestAwayMs);
+  into.inflightMax = Math.max(into.inflightMax, from.inflightMax);
   for (const [shape, clients] of from.lossShapes) into.lossShapes.set(shape, (into.lossShapes.get(shape) ?? 0) + clients);
 }
 
@@ -185,4 +201,5 @@ const SUMMED = [
   'clients', 'expected', 'delivered', 'lost', 'duplicates', 'qos2Duplicates', 'outOfOrder', 'unexpected',
   'indeterminate', 'noSession', 'expiredWithSession', 'discarded', 'notReturned', 'qos0Kept', 'leftover', 'refused', 'unacknowledged', 'offline', 'offlineExpected',
   'offlineDelivered', 'returns', 'presentMissing', 'presentLostInRestart', 'presentUnexpected', 'returnsAfterEnd', 'silentGaps',
+  'drainedMessages', 'drainMsTotal', 'inflightOverCap', 'inflightViolators',
 ] as const satisfies readonly (keyof Tally)[];

@@ -46,6 +46,9 @@ export function judgeSubscribers(record: RunRecord, marginMs: number, published:
     const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos, published);
     const tally = tallySubscriber(model, classified, received.get(log.ref) ?? [], policy);
     tally.leftover = leftover[log.ref] ?? 0;
+    tally.inflightMax = log.inflightMax ?? 0;
+    tally.inflightOverCap = log.inflightOverCap ?? 0;
+    tally.inflightViolators = tally.inflightOverCap > 0 ? 1 : 0;
     addTally(outcome.tally, tally);
   }
   // A group whose clients were all granted the same is explained by what was granted

@@ -17,7 +17,9 @@ function sessionWords(g: GroupPlan): string {
 
 function group(g: GroupPlan): string {
   const session = sessionWords(g);
-  return `${g.name} ${plural(g.count, g.role)} (QoS ${g.qos}, ${session})`;
+  const window = g.receiveMaximum !== undefined ? `, Receive Maximum ${g.receiveMaximum}` : '';
+  const ack = g.ackDelayMs !== undefined ? `, acks after ${duration(g.ackDelayMs)}` : '';
+  return `${g.name} ${plural(g.count, g.role)} (QoS ${g.qos}, ${session}${window}${ack})`;
 }
 
 function phase(p: PhasePlan): string {

@@ -46,6 +46,13 @@ export interface ClientLog {
   attempts: ConnectAttempt[];
   /** The broker's last SUBACK code for its topic: the QoS granted, or a failure (≥ 0x80); absent: never answered. */
   granted?: number;
+  /**
+   * Subscribers that got QoS 1/2 messages: the most the broker had in flight to this client
+   * at once (PUBLISH received, not yet acknowledged), and the PUBLISH packets that arrived
+   * with its v5 Receive Maximum already in flight (MQTT-3.3.4-9). Absent: none received.
+   */
+  inflightMax?: number;
+  inflightOverCap?: number;
 }
 
 

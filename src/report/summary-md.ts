@@ -5,6 +5,7 @@ import { EXPIRY_ROWS, expirySection } from '../checks/expiry-summary.js';
 import { anyMeasured, type Row } from './measured.js';
 import { memorySection } from './memory-md.js';
 import type { Result, RunResult } from '../result/result.js';
+import { DRAIN_ROWS } from './drain-md.js';
 import { brokerSaidBlock, grantedWords, shortfallBlock } from './said-md.js';
 
 /**
@@ -57,6 +58,7 @@ export const ROWS: Row[] = [
   ['refused by the broker', refusedCell, (runs) => runs.some((r) => (r.redelivery.refused ?? 0) + (r.redelivery.unacknowledged ?? 0) > 0)],
   ['redelivery p50 / p99', (r) => pair(r.redelivery.latency), redelivery],
   ['reconnect p50 / p99', (r) => pair(r.reconnect.time), redelivery],
+  ...DRAIN_ROWS,
 ];
 
 function table(runs: readonly RunResult[]): string[] {

@@ -81,6 +81,28 @@ export interface RedeliveryResult {
   drainTime: number | null;
 }
 
+/**
+ * One subscriber group's backlog drain and the broker's in-flight window to its clients
+ * (groups that got QoS 1/2 messages). Absent in older results.
+ */
+export interface BacklogDrain {
+  group: string;
+  /** The v5 Receive Maximum the clients sent; null: none sent, or MQTT 3.1.1 (no such property). */
+  receiveMaximum: number | null;
+  /** The group's ackDelay (ms); absent: acknowledged at once. */
+  ackDelay?: number;
+  /** Most QoS 1/2 messages in flight to one client at once (PUBLISH received, not yet PUBACK / PUBCOMP). */
+  inflightMax: number;
+  /** PUBLISH packets that arrived with the Receive Maximum already in flight (each breaks MQTT-3.3.4-9), and the clients they came to. */
+  overCap: number;
+  violators: number;
+  /** Reconnect CONNACK to the last backlog message, slowest client (ms); null: no backlog arrived. */
+  drainTime: number | null;
+  /** Backlog messages that arrived after returns, and their rate per client: Σ messages / Σ drain time (messages/s). */
+  drainedMessages: number;
+  drainRate: number | null;
+}
+
 export interface RunResult {
   id: string;
   label: string;
@@ -113,4 +135,6 @@ export interface RunResult {
   expiry?: ExpiryResult;
   /** Broker memory: probes, samples on the run timeline, points and derived figures. */
   memory?: MemoryResult;
+  /** Per subscriber group: backlog drain time and rate, the broker's in-flight window against the Receive Maximum. */
+  drain?: BacklogDrain[];
 }

@@ -40,6 +40,9 @@ export function resolveGroup(name: string, spec: GroupSpec, run: RunContext, rep
   const reconnect = reconnectPlan(spec.reconnect ?? {}, (field, message) => report(at('reconnect', field), message));
 
   const clean = spec.session?.clean ?? DEFAULTS.clean;
+  const receiveMaximum = receiveMaximumFor(name, spec, run.protocol, notes);
+  const ackDelayMs = spec.ackDelay === undefined ? 0 : (parseDuration(spec.ackDelay) ?? 0);
+  if (ackDelayMs > 0 && spec.role === 'publisher') report(at('ackDelay'), 'applies to subscriber groups only: publishers acknowledge nothing they receive');
   const connectRate = spec.connectRate === undefined ? undefined : parseRate(spec.connectRate);
   const fill = (template: string) => template.replaceAll('{group}', name).replaceAll('{run}', nameToken(run.id));
   return {
@@ -49,6 +52,8 @@ export function resolveGroup(name: string, spec: GroupSpec, run: RunContext, rep
     clientId: fill(clientId),
     clean,
     sessionExpiry: sessionExpiry(name, spec, clean, run.protocol, notes),
+    ...(receiveMaximum !== undefined ? { receiveMaximum } : {}),
+    ...(ackDelayMs > 0 ? { ackDelayMs } : {}),
     keepAliveSec: keepAliveMs / 1000,
     qos: spec.qos ?? DEFAULTS.qos,
     ...(spec.topic !== undefined ? { topic: fill(spec.topic) } : {}),
@@ -97,6 +102,16 @@ function sessionExpiry(name: string, spec: GroupSpec, clean: boolean, protocol: 
     );
   }
   return seconds;
+}
+
+/** v5 only: 3.1.1 has no Receive Maximum, so the broker's own in-flight limit decides (said in a note). */
+function receiveMaximumFor(name: string, spec: GroupSpec, protocol: ProtocolVersion, notes: string[]): number | undefined {
+  const written = spec.session?.receiveMaximum;
+  if (written === undefined || protocol === '5') return written;
+  notes.push(
+    `group ${name}: session.receiveMaximum ignored for MQTT 3.1.1 (no such property: the broker alone decides how many messages it has in flight to a client, Mosquitto by max_inflight_messages)`,
+  );
+  return undefined;
 }
 
 /** Only the known placeholders; a typo like {id} would otherwise reach the broker as text. */

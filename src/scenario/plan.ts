@@ -62,6 +62,10 @@ export interface GroupPlan {
   clean: boolean;
   /** Seconds, as the protocol applies it: for 3.1.1, 0 with clean, else 0xFFFFFFFF (never). */
   sessionExpiry: number;
+  /** v5 Receive Maximum sent in CONNECT; absent: none sent (65535 by the spec), and always for 3.1.1. */
+  receiveMaximum?: number;
+  /** Subscribers: ms each client waits before acknowledging a QoS 1/2 message; absent: at once. */
+  ackDelayMs?: number;
   /** 0 = off. */
   keepAliveSec: number;
   qos: Qos;

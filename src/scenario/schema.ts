@@ -85,6 +85,13 @@ const Session = Type.Object(
         description: 'v5 Session Expiry Interval in seconds, or "never"; MQTT 3.1.1 ignores it',
       }),
     ),
+    receiveMaximum: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description: 'v5 Receive Maximum: most QoS 1/2 messages the broker may have in flight to each client; default none sent (65535); MQTT 3.1.1 has no such property',
+      }),
+    ),
   },
   Strict,
 );
@@ -104,6 +111,9 @@ const GroupSchema = Type.Object(
     topic: Type.Optional(Type.String({ minLength: 1, description: 'subscribers: the topic filter; placeholders {i}, {group}, {run}' })),
     via: Type.Optional(OneOf(['proxy', 'direct'] as const, 'through the fault proxy, or straight to the broker', { default: DEFAULTS.via })),
     connectRate: Type.Optional(Pattern('rate', 'connections per second or minute; default unlimited')),
+    ackDelay: Type.Optional(
+      Duration('subscribers: the time a device takes over each QoS 1/2 message before it acknowledges it (PUBACK / PUBREC); messages overlap, as on a real link; default 0s'),
+    ),
     reconnect: Type.Optional(
       Type.Object(
         {

@@ -41,11 +41,22 @@ export function clientOptions({ clientId, group, endpoint, protocol, credentials
     resubscribe: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
     ...silent,
-    // v5 only (3.1.1 has no such property); 0 is the protocol default, so it is left out.
-    ...(v5 && group.sessionExpiry > 0 ? { properties: { sessionExpiryInterval: group.sessionExpiry } } : {}),
+    ...(v5 ? connectProperties(group) : {}),
     ...(credentials?.username !== undefined ? { username: credentials.username } : {}),
     ...(credentials?.password !== undefined ? { password: credentials.password } : {}),
   };
+}
+
+/**
+ * v5 CONNECT properties (3.1.1 has none). Session Expiry 0 is the protocol default, so it is
+ * left out; Receive Maximum only when the group sets it, so the broker's default otherwise
+ * applies (Mosquitto: max_inflight_messages).
+ */
+function connectProperties(group: GroupPlan): Pick<IClientOptions, 'properties'> {
+  const properties: NonNullable<IClientOptions['properties']> = {};
+  if (group.sessionExpiry > 0) properties.sessionExpiryInterval = group.sessionExpiry;
+  if (group.receiveMaximum !== undefined) properties.receiveMaximum = group.receiveMaximum;
+  return Object.keys(properties).length > 0 ? { properties } : {};
 }
 
 /**

@@ -20,6 +20,8 @@ import { describeSent, noteConnackProperties } from './said-packets.js';
 import { hex } from '../protocol/reason-codes.js';
 import type { Endpoint } from './protocol.js';
 import { RetiredConnection } from './retired-connection.js';
+import { delayAcks } from './ack-delay.js';
+import { InFlight } from './inflight.js';
 
 const GRACEFUL_LIMIT_MS = 5_000;
 
@@ -75,8 +77,12 @@ export class SimClient {
   #retired: RetiredConnection[] | undefined;
   /** Where the campaign connects after a takeover moved it (its second path); absent: spec.endpoint. */
   #endpoint: Endpoint | undefined;
+  /** Subscribers only: the broker's QoS 1/2 messages in flight to this client. */
+  readonly #inflight: InFlight | undefined;
 
-  constructor(readonly spec: ClientSpec) {}
+  constructor(readonly spec: ClientSpec) {
+    if (spec.sink) this.#inflight = new InFlight(spec.protocol === '5' ? spec.group.receiveMaximum : undefined);
+  }
 
   get connected(): boolean {
     return this.#open && this.#attempt?.connackAt !== undefined;
@@ -96,6 +102,10 @@ export class SimClient {
   log(): ClientLog {
     const log: ClientLog = { ref: this.spec.ref, clientId: this.spec.clientId, attempts: this.attempts };
     if (this.#granted !== undefined) log.granted = this.#granted;
+    if (this.#inflight && this.#inflight.max > 0) {
+      log.inflightMax = this.#inflight.max;
+      log.inflightOverCap = this.#inflight.overCap;
+    }
     return log;
   }
 
@@ -212,6 +222,7 @@ export class SimClient {
     this.#attempt = attempt;
     this.#open = true;
     this.#lastSent = undefined;
+    this.#inflight?.reset();
     if (this.#mqtt) this.#mqtt.connect();
     else this.#mqtt = this.#createInstance();
   }
@@ -220,6 +231,7 @@ export class SimClient {
     const spec = this.#endpoint ? { ...this.spec, endpoint: this.#endpoint } : this.spec;
     const inst = new MqttClient(connectionTo(spec.endpoint), clientOptions(spec));
     owners.set(inst, this);
+    if (this.spec.group.ackDelayMs !== undefined && this.spec.sink) delayAcks(inst, this.spec.group.ackDelayMs);
     const on = SimClient.#listeners;
     inst.on('packetreceive', on.packetreceive);
     inst.on('packetsend', on.packetsend);
@@ -247,7 +259,10 @@ export class SimClient {
     },
     packetsend(this: MqttClient, packet: Packet): void {
       const client = SimClient.#current(this);
-      if (client) client.#lastSent = packet;
+      if (client) {
+        client.#lastSent = packet;
+        client.#inflight?.sent(packet);
+      }
     },
     connect(this: MqttClient, connack: IConnackPacket): void {
       const client = SimClient.#current(this);
@@ -286,6 +301,7 @@ export class SimClient {
         this.say({ packet: 'CONNACK', code }, () => `${this.spec.clientId}: CONNACK ${this.spec.protocol === '5' ? hex(code) : code}${why ? ` "${why}"` : ''}`);
       }
     } else if (packet.cmd === 'publish') {
+      this.#inflight?.received(packet);
       // Watched so a broker that never releases a QoS 2 message is seen, not just a loss.
       if (packet.qos === 2) this.spec.sink?.held(packet.messageId!, packet.payload as Buffer);
     } else if (packet.cmd === 'pubrel') {

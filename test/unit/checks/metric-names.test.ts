@@ -16,7 +16,8 @@ describe('metric catalog', () => {
     assert.equal(METRICS['reconnect.missing'].kind, 'count');
     for (const name of ['peak', 'perSession', 'perQueuedMessage', 'end']) assert.equal(METRICS[`memory.${name}` as keyof typeof METRICS].kind, 'bytes', name);
     assert.equal(METRICS['memory.reclaimedAfterExpiry'].kind, 'ratio');
-    assert.equal(Object.keys(METRICS).length, 38);
+    for (const name of ['redelivery.drainRate', 'redelivery.inflight.max', 'redelivery.inflight.overCap'] as const) assert.equal(METRICS[name].kind, 'count', name);
+    assert.equal(Object.keys(METRICS).length, 41);
   });
 
   it('every entry has a one-line description', () => {

@@ -34,6 +34,12 @@ describe('clientOptions', () => {
     assert.equal(v3.properties, undefined);
   });
 
+  it('v5 sends Receive Maximum only when the group sets one; 3.1.1 never', () => {
+    assert.deepEqual(clientOptions({ clientId: 'a', group: group({ receiveMaximum: 10 }), endpoint, protocol: '5' }).properties, { sessionExpiryInterval: 3600, receiveMaximum: 10 });
+    assert.deepEqual(clientOptions({ clientId: 'a', group: group({ sessionExpiry: 0, receiveMaximum: 1 }), endpoint, protocol: '5' }).properties, { receiveMaximum: 1 });
+    assert.equal(clientOptions({ clientId: 'a', group: group({ receiveMaximum: 10 }), endpoint, protocol: '3.1.1' }).properties, undefined);
+  });
+
   it('leaves reconnect and re-subscription to us, and connects to the address given', () => {
     const o = clientOptions({ clientId: 'a', group: group({}), endpoint, protocol: '3.1.1', credentials: { username: 'u' } });
     assert.equal(o.reconnectPeriod, 0);
