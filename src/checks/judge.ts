@@ -15,6 +15,8 @@ import { brokerSaid } from './broker-said.js';
 import { grantExplanations } from './explain-grants.js';
 import { publishOutcomes } from './publish-outcome.js';
 import { findShortfalls } from './shortfalls.js';
+import { judgeSharedGroups } from './shared-group.js';
+import { sharedChecks, sharedExplanations, sharedShortfalls } from './shared-verdict.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -63,6 +65,7 @@ export function judgeRun(record: RunRecord): RunResult {
   const published = publishOutcomes(record);
   const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS, published).filter((o) => !expiryOnly.has(o.group.name));
   const said = brokerSaid(record);
+  const shared = judgeSharedGroups(record, BOUNDARY_MARGIN_MS, published);
   const expiry = judgeExpiry(record);
   const total = emptyTally();
   for (const o of outcomes) addTally(total, o.tally);
@@ -80,10 +83,11 @@ export function judgeRun(record: RunRecord): RunResult {
     },
     ...(memory ? { memory } : {}),
     ...(expiry ? { expiry } : {}),
+    ...(shared.length > 0 ? { shared } : {}),
   };
-  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
+  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...sharedChecks(shared), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
-  const shortfalls = findShortfalls({ record, said, published, expiryOnly });
+  const shortfalls = [...findShortfalls({ record, said, published, expiryOnly }), ...sharedShortfalls(run, said)];
   return {
     ...described,
     ...measured,
@@ -92,6 +96,7 @@ export function judgeRun(record: RunRecord): RunResult {
     explanations: [
       ...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
       ...grantExplanations(run, outcomes, said),
+      ...sharedExplanations(shared),
       ...expiryExplanations(expiry, run.groups),
     ],
     verdict: decideVerdict(checks, shortfalls),

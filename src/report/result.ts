@@ -7,6 +7,7 @@ import type { MemoryResult } from '../checks/memory.js';
 import type { Percentiles } from '../checks/latency.js';
 import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
 import type { BrokerSaid, Shortfall } from '../checks/refusal-types.js';
+import type { SharedGroupResult } from '../checks/shared-types.js';
 import type { GroupPlan, Plan } from '../scenario/plan.js';
 
 /**
@@ -16,7 +17,7 @@ import type { GroupPlan, Plan } from '../scenario/plan.js';
  */
 export const SCHEMA_VERSION = 1;
 
-export type { BrokerSaid, Shortfall };
+export type { BrokerSaid, SharedGroupResult, Shortfall };
 
 export interface Result {
   schemaVersion: typeof SCHEMA_VERSION;
@@ -115,6 +116,8 @@ export interface RunResult {
   expiry?: ExpiryResult;
   /** Broker memory: probes, samples on the run timeline, points and derived figures. */
   memory?: MemoryResult;
+  /** Shared subscriptions judged per group (docs/shared-subscriptions.md); absent without one. */
+  shared?: SharedGroupResult[];
 }
 
 export function buildResult(plan: Plan, records: readonly RunRecord[], tool = toolInfo()): Result {

@@ -6,6 +6,7 @@ import { anyMeasured, type Row } from './measured.js';
 import { memorySection } from './memory-md.js';
 import type { Result, RunResult } from './result.js';
 import { brokerSaidBlock, grantedWords, shortfallBlock } from './said-md.js';
+import { SHARED_ROWS } from './shared-rows.js';
 
 /**
  * summary.md: one table with a column per run, so v3.1.1 and v5 read side by side, then per
@@ -57,6 +58,7 @@ export const ROWS: Row[] = [
   ['refused by the broker', refusedCell, (runs) => runs.some((r) => (r.redelivery.refused ?? 0) + (r.redelivery.unacknowledged ?? 0) > 0)],
   ['redelivery p50 / p99', (r) => pair(r.redelivery.latency), redelivery],
   ['reconnect p50 / p99', (r) => pair(r.reconnect.time), redelivery],
+  ...SHARED_ROWS,
 ];
 
 function table(runs: readonly RunResult[]): string[] {

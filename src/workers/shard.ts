@@ -16,6 +16,7 @@ import { clientSeed, createRandom } from './jitter.js';
 import type { ClearReport, ClearRequest, Command, ShardInit, ShardStatus } from './protocol.js';
 import { runPublishPhase, type Publisher } from './publish-phase.js';
 import { SaidTally } from './said-tally.js';
+import { sharedFilter } from '../scenario/shares.js';
 import { clearSessions } from './session-clear.js';
 
 /** Commands that run to a `done`; `status` and `finish` are the task entry's business. */
@@ -73,7 +74,7 @@ export class Shard {
             index,
             clientId: clientIdOf(plan.clientId, index, init.invocation),
             group: plan,
-            ...(plan.topic !== undefined ? { topic: resolveIndex(plan.topic, index) } : {}),
+            ...(plan.topic !== undefined ? { topic: plan.share !== undefined ? sharedFilter(plan.share, plan.topic) : resolveIndex(plan.topic, index) } : {}),
             // Clients take the group's endpoints in turn (several fault servers share a population).
             endpoint: endpoints[index % endpoints.length]!,
             protocol: init.protocol,
