@@ -48,12 +48,16 @@ interface Member {
   model: SessionModel;
   /** CONNACK times of its connections, ascending. */
   connacks: number[];
+  /** Its last connection was lost (not closed by the harness) and it never came back. */
+  lostAtEnd: boolean;
 }
 
 function member(log: ClientLog, group: GroupPlan, record: RunRecord, faults: Parameters<typeof modelSession>[2], marginMs: number): Member {
   const granted = grantedGroup(group, log, record.run.protocol);
   const connacks = log.attempts.flatMap((a) => (a.connackAt === undefined ? [] : [a.connackAt])).sort((a, b) => a - b);
-  return { ref: log.ref, qos: granted.qos, model: modelSession(log.attempts, granted, faults, { marginMs }), connacks };
+  const last = log.attempts.filter((a) => a.connackAt !== undefined).sort((a, b) => a.connackAt! - b.connackAt!).at(-1);
+  const lostAtEnd = last?.closedBy === 'lost';
+  return { ref: log.ref, qos: granted.qos, model: modelSession(log.attempts, granted, faults, { marginMs }), connacks, lostAtEnd };
 }
 
 interface ShareInput {
@@ -82,7 +86,8 @@ function judgeShare(input: ShareInput): SharedGroupResult {
   const r = emptyShared(input);
   const copies = copiesByMessage(input.received, new Map(input.members.map((m) => [m.ref, m])));
   const qos = Math.max(0, ...input.members.map((m) => m.qos)) as Qos;
-  const absentAtEnd = input.members.some((m) => m.model.gaps.some((g) => g.to === Infinity && g.subscribed));
+  // A member a fault cut off that never came back may still hold messages in its session.
+  const absentAtEnd = input.members.some((m) => m.lostAtEnd);
   const split = new Map<string, number>(input.members.map((m) => [m.ref, 0]));
   for (const run of input.sent) {
     run.sentAt.forEach((sentAt, i) => {

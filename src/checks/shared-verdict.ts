@@ -55,7 +55,7 @@ export function sharedExplanations(shared: readonly SharedGroupResult[]): string
     }
     parts.push(
       s.crossMember.messages > 0
-        ? `${count(s.crossMember.messages)} came to more than one member (re-sent to another; ${count(s.crossMember.copies)} extra copies)`
+        ? `${count(s.crossMember.messages)} came to more than one member (re-sent to another; ${s.crossMember.copies === 1 ? '1 extra copy' : `${count(s.crossMember.copies)} extra copies`})`
         : 'none was re-sent to another member',
     );
     if (s.lost > 0) parts.push(`${count(s.lost)} came to no member`);

@@ -146,7 +146,8 @@ function checkShare(spec: GroupSpec, at: (...rest: string[]) => (string | number
 export function targetProblem(group: GroupPlan): string | undefined {
   const topic = group.topic ?? '';
   if (/[+#]/.test(topic)) return `group ${group.name} subscribes to a wildcard filter ("${topic}"): a publish target needs a plain topic`;
-  if (topic.startsWith('$')) return `group ${group.name}: topics starting with "$" are the broker's; publish elsewhere`;
+  // A shared group's topic written with its "$share/" prefix is reported at the group.
+  if (topic.startsWith('$') && !(group.share !== undefined && topic.startsWith('$share/'))) return `group ${group.name}: topics starting with "$" are the broker's; publish elsewhere`;
   if (group.share === undefined && group.count > 1 && !topic.includes('{i}')) {
     return `group ${group.name} has ${group.count} clients on one topic ("${topic}"): add {i} so each target is a distinct topic`;
   }
