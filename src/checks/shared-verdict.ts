@@ -43,7 +43,11 @@ export function sharedChecks(shared: readonly SharedGroupResult[]): Check[] {
 /** One line per shared group: what was owed, how it was split, what became of what a cut member held. */
 export function sharedExplanations(shared: readonly SharedGroupResult[]): string[] {
   return shared.map((s) => {
-    const parts = [`${s.filter} (${count(s.members)} members of ${s.groups.join(', ')}): ${count(s.expected)} messages owed once to the group, ${count(s.delivered)} came`];
+    const head = `${s.filter} (${count(s.members)} members of ${s.groups.join(', ')})`;
+    if (s.expected === 0 && s.delivered === 0) {
+      return `${head}: ${count(s.sent)} messages sent, none owed: no member's session held the subscription when they were sent.`;
+    }
+    const parts = [`${head}: ${count(s.expected)} messages owed once to the group, ${count(s.delivered)} came`];
     const st = s.stranded;
     if (st.deliveredOnReturn > 0) {
       const how = [st.inFlightAtCut > 0 ? `${count(st.inFlightAtCut)} in flight to it at the cut` : '', st.chosenWhileAway > 0 ? `${count(st.chosenWhileAway)} sent while it was away (the broker kept choosing it)` : '']

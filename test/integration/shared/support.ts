@@ -1,0 +1,51 @@
+/**
+ * Shared by the shared-subscription tests: one share ("jobs") of three members — two
+ * `workers` and one `flaky`, the one a fault acts on — fed by one `backend` publisher.
+ * `middle` is the phases between the subscribe and the drain.
+ */
+export interface SharedShape {
+  broker: string;
+  protocols: readonly ('3.1.1' | '5')[];
+  middle: readonly string[];
+  drain?: string;
+}
+
+export const PER_PHASE = 30;
+
+export function sharedScenario(s: SharedShape): string {
+  const member = (name: string, count: number): string[] => [
+    `  ${name}:`,
+    // Pinned ids (each test has a fresh broker): a MITM's events name them.
+    '    clientId: "{group}-{run}-{i}"',
+    `    count: ${count}`,
+    '    role: subscriber',
+    '    share: jobs',
+    '    topic: "jobs/{run}"',
+    '    session: { clean: false, expiry: 3600 }',
+    '    qos: 1',
+    '    reconnect: { delay: 200ms, jitter: 100ms }',
+  ];
+  return [
+    'name: shared-test',
+    `broker: ${s.broker}`,
+    'faults: embedded',
+    `protocols: [${s.protocols.map((p) => `"${p}"`).join(', ')}]`,
+    'groups:',
+    ...member('workers', 2),
+    ...member('flaky', 1),
+    '  backend:',
+    '    clientId: "{group}-{run}-{i}"',
+    '    count: 1',
+    '    role: publisher',
+    '    via: direct',
+    'phases:',
+    '  - connect: {}',
+    '  - subscribe: {}',
+    '  - wait: 300ms',
+    ...s.middle.map((p) => `  - ${p}`),
+    `  - drain: { timeout: ${s.drain ?? '15s'} }`,
+    '',
+  ].join('\n');
+}
+
+export const publishPhase = `publish: { from: backend, to: workers, perTarget: ${PER_PHASE}, qos: 1, rate: 100/s }`;
