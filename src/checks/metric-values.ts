@@ -68,6 +68,7 @@ const READERS: Record<MetricName, Read> = {
   'shared.expected': shared((s) => s.expected),
   'shared.delivered': shared((s) => s.delivered),
   'shared.lost': shared((s) => s.lost),
+  'shared.endedWithMember': shared((s) => s.endedWithMember),
   'shared.crossMember': shared((s) => s.crossMember.messages),
   'shared.deliveredOnReturn': shared((s) => s.stranded.deliveredOnReturn),
   'shared.qos2Duplicates': shared((s) => s.qos2Duplicates),

@@ -50,6 +50,8 @@ interface Member {
   connacks: number[];
   /** Its last connection was lost (not closed by the harness) and it never came back. */
   lostAtEnd: boolean;
+  /** Sending times whose messages its session may have held when that session ended while it was away (by the spec). */
+  endedHolding: { lo: number; hi: number }[];
 }
 
 function member(log: ClientLog, group: GroupPlan, record: RunRecord, faults: Parameters<typeof modelSession>[2], marginMs: number): Member {
@@ -57,7 +59,12 @@ function member(log: ClientLog, group: GroupPlan, record: RunRecord, faults: Par
   const connacks = log.attempts.flatMap((a) => (a.connackAt === undefined ? [] : [a.connackAt])).sort((a, b) => a - b);
   const last = log.attempts.filter((a) => a.connackAt !== undefined).sort((a, b) => a.connackAt! - b.connackAt!).at(-1);
   const lostAtEnd = last?.closedBy === 'lost';
-  return { ref: log.ref, qos: granted.qos, model: modelSession(log.attempts, granted, faults, { marginMs }), connacks, lostAtEnd };
+  const model = modelSession(log.attempts, granted, faults, { marginMs });
+  // From the connection before the gap (in flight to it) to the session's latest end (chosen for it while away).
+  const endedHolding = model.gaps
+    .filter((g) => g.subscribed && g.specPresent === false)
+    .map((g) => ({ lo: connacks.filter((at) => at < g.from).at(-1) ?? g.from, hi: g.ends.hi }));
+  return { ref: log.ref, qos: granted.qos, model, connacks, lostAtEnd, endedHolding };
 }
 
 interface ShareInput {
@@ -109,6 +116,7 @@ function judgeShare(input: ShareInput): SharedGroupResult {
         r.expected++;
         if (!first) {
           if (absentAtEnd) r.notReturned++;
+          else if (input.members.some((m) => m.endedHolding.some((w) => w.lo <= sentAt && sentAt <= w.hi))) r.endedWithMember++;
           else r.lost++;
           return;
         }
@@ -196,6 +204,7 @@ function emptyShared(input: ShareInput): SharedGroupResult {
     expected: 0,
     delivered: 0,
     lost: 0,
+    endedWithMember: 0,
     live: 0,
     stranded: { deliveredOnReturn: 0, inFlightAtCut: 0, chosenWhileAway: 0, heldMaxMs: null, afterReturnMaxMs: null },
     crossMember: { messages: 0, copies: 0 },

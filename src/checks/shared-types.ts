@@ -15,8 +15,15 @@ export interface SharedGroupResult {
   expected: number;
   /** Owed messages that came to at least one member. */
   delivered: number;
-  /** Owed messages that came to no member. */
+  /** Owed messages that came to no member, with no session end to explain it. */
   lost: number;
+  /**
+   * Owed messages that came to no member, sent while a member's session that ended while it
+   * was away (by the spec) may have held them: MQTT 5 §4.8.2 says the server SHOULD then send
+   * a QoS 1 message to another member, and MUST NOT send a QoS 2 one [MQTT-4.8.2-5]. Counted
+   * apart from `lost`: no MUST was broken.
+   */
+  endedWithMember: number;
   /** Delivered on a connection that was up from the message's sending to its arrival. */
   live: number;
   /** Delivered messages held in the session of a member that was away between sending and arrival. */

@@ -34,7 +34,7 @@ export function sharedChecks(shared: readonly SharedGroupResult[]): Check[] {
       threshold: '== 0',
       explanation:
         qos2 > 0
-          ? shared.filter((s) => s.qos2Duplicates > 0).map((s) => `${count(s.qos2Duplicates)} extra copies of QoS 2 messages in ${s.filter} (exactly-once to the group broken, MQTT 5 §4.8.2)`).join('; ')
+          ? shared.filter((s) => s.qos2Duplicates > 0).map((s) => `${count(s.qos2Duplicates)} extra copies of QoS 2 messages in ${s.filter} (exactly-once to the group broken, MQTT-4.8.2-4/5)`).join('; ')
           : 'no QoS 2 message came twice to a shared group',
     },
   ];
@@ -63,6 +63,11 @@ export function sharedExplanations(shared: readonly SharedGroupResult[]): string
         : 'none was re-sent to another member',
     );
     if (s.lost > 0) parts.push(`${count(s.lost)} came to no member`);
+    if (s.endedWithMember > 0) {
+      parts.push(
+        `${count(s.endedWithMember)} came to no member after the session of a member that could have held them ended while it was away: the broker dropped them with it (MQTT 5 §4.8.2: it SHOULD send a QoS 1 message to another member, and MUST NOT a QoS 2 one)`,
+      );
+    }
     if (s.notReturned > 0) parts.push(`${count(s.notReturned)} not judged: a member was still away at the end and may hold them`);
     parts.push(`split per member ${count(s.split.min)}–${count(s.split.max)}`);
     return `${parts.join('; ')}.`;

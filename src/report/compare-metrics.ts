@@ -52,6 +52,7 @@ export const BETTER: Record<MetricName, Better> = {
   'shared.expected': 'none',
   'shared.delivered': 'higher',
   'shared.lost': 'lower',
+  'shared.endedWithMember': 'lower',
   'shared.crossMember': 'none',
   'shared.deliveredOnReturn': 'none',
   'shared.qos2Duplicates': 'lower',

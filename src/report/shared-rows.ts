@@ -15,6 +15,7 @@ export const SHARED_ROWS: Row[] = [
   ['shared: owed once to the group', cell((s) => s.expected), any],
   ['shared: came to a member', cell((s) => s.delivered), any],
   ['shared: lost', cell((s) => s.lost), any],
+  ['shared: dropped with a member\'s session', cell((s) => s.endedWithMember), (runs) => runs.some((r) => (r.shared ?? []).some((s) => s.endedWithMember > 0))],
   ['shared: held for a cut member', heldCell, any],
   ['shared: to more than one member', cell((s) => s.crossMember.messages), any],
   ['shared: split per member', splitCell, any],

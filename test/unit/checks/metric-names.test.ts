@@ -16,7 +16,10 @@ describe('metric catalog', () => {
     assert.equal(METRICS['reconnect.missing'].kind, 'count');
     for (const name of ['peak', 'perSession', 'perQueuedMessage', 'end']) assert.equal(METRICS[`memory.${name}` as keyof typeof METRICS].kind, 'bytes', name);
     assert.equal(METRICS['memory.reclaimedAfterExpiry'].kind, 'ratio');
-    assert.equal(Object.keys(METRICS).length, 38);
+    for (const name of ['expected', 'delivered', 'lost', 'endedWithMember', 'crossMember', 'deliveredOnReturn', 'qos2Duplicates']) {
+      assert.equal(METRICS[`shared.${name}` as keyof typeof METRICS].kind, 'count', name);
+    }
+    assert.equal(Object.keys(METRICS).length, 45);
   });
 
   it('every entry has a one-line description', () => {

@@ -60,6 +60,7 @@ describe('a shared group judged as one', () => {
         expected: 10,
         delivered: 9,
         lost: 1,
+        endedWithMember: 0,
         live: 7,
         stranded: { deliveredOnReturn: 2, inFlightAtCut: 1, chosenWhileAway: 1, heldMaxMs: 4530, afterReturnMaxMs: 30 },
         crossMember: { messages: 1, copies: 1 },
@@ -93,6 +94,18 @@ describe('a shared group judged as one', () => {
     r.ledgers[0]!.received = r.ledgers[0]!.received.filter((x) => x.subscriber !== 'flaky/0');
     const shared = judgeRun(r).shared![0]!;
     assert.deepEqual([shared.expected, shared.delivered, shared.lost, shared.notReturned], [10, 6, 0, 4]);
+  });
+
+  it("what came to nobody while a member's ended session could have held it is counted apart, not lost (§4.8.2: SHOULD re-send at QoS 1)", () => {
+    const r = record();
+    r.run.groups = r.run.groups.map((g) => (g.name === 'flaky' ? { ...g, sessionExpiry: 1 } : g));
+    const flaky = r.ledgers[0]!.clients.find((c) => c.ref === 'flaky/0')!;
+    // Back at 5110 ms, 4.1 s after the cut: the 1 s session ended while it was away.
+    flaky.attempts[1] = { ...flaky.attempts[1]!, sessionPresent: false, subscribedAt: T.resubscribed };
+    r.ledgers[0]!.received = r.ledgers[0]!.received.map((x) => (x.subscriber === 'flaky/0' ? received('flaky/0', 'backend/0', [[2, 310]]) : x));
+    const shared = judgeRun(r).shared![0]!;
+    assert.deepEqual([shared.expected, shared.delivered, shared.lost, shared.endedWithMember, shared.stranded.deliveredOnReturn], [10, 7, 0, 3, 0]);
+    assert.ok(judgeRun(r).checks.find((c) => c.name === 'shared groups: every message once to the group')?.passed);
   });
 
   it('summary.md shows the shared rows side by side', () => {
