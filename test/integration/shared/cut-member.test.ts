@@ -8,7 +8,10 @@
  * member returns). What Mosquitto 2.0.x does, measured and pinned: it picks members in strict
  * turn, the cut one included (20 each of 60); the 10 in flight to it at the cut and the 10
  * it chose for it while away wait in its session and come when it returns — none is re-sent
- * to another member.
+ * to another member. When the cut member's session ends while it is away (3.1.1
+ * CleanSession=1: at the cut; v5 Session Expiry Interval 3 s), Mosquitto drops what it held
+ * for it: §4.8.2 says the server SHOULD send such a QoS 1 message to another member, so they
+ * are counted apart (endedWithMember), not lost, and the run passes.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -68,4 +71,40 @@ describe('shared subscription, one member of three cut mid-stream (managed Mosqu
       assert.deepEqual(run.shortfalls, [], why);
     }
   });
+
+  for (const c of [
+    { protocol: '3.1.1', session: '{ clean: true }', dropped: 10, why: 'CleanSession=1: its session ends at the cut, with the 10 in flight to it; the broker gives the rest to the others' },
+    { protocol: '5', session: '{ clean: false, expiry: 3 }', dropped: 20, why: 'expiry 3 s: the broker keeps choosing it until its session ends, then drops all 20' },
+  ] as const) {
+    it(`${c.protocol}, the cut member's session ends while it is away (${c.why}): counted apart, not lost; PASS`, async (t) => {
+      const td = useTeardown(t);
+      const dir = await tempDir(td, 'shared-ends');
+      const yaml = sharedScenario({
+        broker: 'managed-mosquitto',
+        protocols: [c.protocol],
+        flakySession: c.session,
+        middle: [
+          'fault: { kind: latency, groups: [flaky], latency: 5s, stream: downstream }',
+          publishPhase,
+          'fault: { kind: cut, groups: [flaky] }',
+          publishPhase,
+          // Past the 3 s expiry and Mosquitto's one-second expiry clock.
+          'wait: 5s',
+          'heal: {}',
+        ],
+      });
+      const ran = await runPlan(td, await planFrom(dir, yaml), dir);
+      const run = ran.run(c.protocol);
+      const shared = run.shared?.[0];
+      assert.ok(shared, describeRun(run, ran.log));
+      const why = `${describeRun(run, ran.log)}\nshared: ${JSON.stringify(shared)}`;
+      assert.deepEqual(
+        { expected: shared.expected, delivered: shared.delivered, lost: shared.lost, endedWithMember: shared.endedWithMember, held: shared.stranded.deliveredOnReturn, crossMember: shared.crossMember.messages },
+        { expected: ALL, delivered: ALL - c.dropped, lost: 0, endedWithMember: c.dropped, held: 0, crossMember: 0 },
+        why,
+      );
+      assert.equal(shared.split.byGroup.flaky, 0, why);
+      assert.equal(run.verdict, 'pass', why);
+    });
+  }
 });

@@ -8,12 +8,14 @@ export interface SharedShape {
   protocols: readonly ('3.1.1' | '5')[];
   middle: readonly string[];
   drain?: string;
+  /** flaky's `session:`; default like the workers', { clean: false, expiry: 3600 }. */
+  flakySession?: string;
 }
 
 export const PER_PHASE = 30;
 
 export function sharedScenario(s: SharedShape): string {
-  const member = (name: string, count: number): string[] => [
+  const member = (name: string, count: number, session = '{ clean: false, expiry: 3600 }'): string[] => [
     `  ${name}:`,
     // Pinned ids (each test has a fresh broker): a MITM's events name them.
     '    clientId: "{group}-{run}-{i}"',
@@ -21,7 +23,7 @@ export function sharedScenario(s: SharedShape): string {
     '    role: subscriber',
     '    share: jobs',
     '    topic: "jobs/{run}"',
-    '    session: { clean: false, expiry: 3600 }',
+    `    session: ${session}`,
     '    qos: 1',
     '    reconnect: { delay: 200ms, jitter: 100ms }',
   ];
@@ -32,7 +34,7 @@ export function sharedScenario(s: SharedShape): string {
     `protocols: [${s.protocols.map((p) => `"${p}"`).join(', ')}]`,
     'groups:',
     ...member('workers', 2),
-    ...member('flaky', 1),
+    ...member('flaky', 1, s.flakySession),
     '  backend:',
     '    clientId: "{group}-{run}-{i}"',
     '    count: 1',
