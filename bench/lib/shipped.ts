@@ -13,4 +13,9 @@ export const SHIPPED_COUNTS: Readonly<Record<string, string>> = {
 };
 
 /** Runs that fail by design (`file/run id`): the trap the scenario exists to show. */
-export const FAILS_BY_DESIGN: ReadonlySet<string> = new Set(['persistent-session.yaml/5-no-expiry']);
+export const FAILS_BY_DESIGN: ReadonlySet<string> = new Set([
+  'persistent-session.yaml/5-no-expiry',
+  // The cut member's session ends while it is away: Mosquitto drops what it held for it (docs/shared-subscriptions.md).
+  'shared-subscription.yaml/3.1.1-flaky-clean',
+  'shared-subscription.yaml/5-flaky-expiry-1',
+]);
