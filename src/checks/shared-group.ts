@@ -77,7 +77,7 @@ interface ShareInput {
   published: PublishOutcomes;
 }
 
-/** A copy of a message at a member: when, and on which of its connections. */
+/** A message at one member: when its first copy came there, and how many more came. */
 interface Copy {
   member: Member;
   at: number;
@@ -113,13 +113,17 @@ function judgeShare(input: ShareInput): SharedGroupResult {
       if (Math.min(run.qos, qos) === 0) return;
       const fate = groupFate(input.members, sentAt);
       if (fate === 'expected' || (fate === 'indeterminate' && first)) {
-        r.expected++;
         if (!first) {
-          if (absentAtEnd) r.notReturned++;
-          else if (input.members.some((m) => m.endedHolding.some((w) => w.lo <= sentAt && sentAt <= w.hi))) r.endedWithMember++;
+          if (absentAtEnd) {
+            r.notReturned++;
+            return;
+          }
+          r.expected++;
+          if (input.members.some((m) => m.endedHolding.some((w) => w.lo <= sentAt && sentAt <= w.hi))) r.endedWithMember++;
           else r.lost++;
           return;
         }
+        r.expected++;
         r.delivered++;
         strandedOrLive(r, first, sentAt);
         return;

@@ -11,7 +11,7 @@ export interface SharedGroupResult {
   members: number;
   /** Messages published to its topic (any outcome, any QoS). */
   sent: number;
-  /** QoS>=1 messages owed once to the group: some member's session held the subscription. */
+  /** QoS>=1 messages owed once to the group (some member's session held the subscription): delivered + lost + endedWithMember. */
   expected: number;
   /** Owed messages that came to at least one member. */
   delivered: number;
@@ -54,4 +54,14 @@ export interface SharedGroupResult {
   unacknowledged: number;
   /** First copies per member: fewest and most, per group, and per member (up to 50 members). */
   split: { min: number; max: number; byGroup: Record<string, number>; byMember?: Record<string, number> };
+}
+
+/** A built-in check on shared groups, shaped as result.json's Check (declared here, so the checks import nothing from the report). */
+export interface SharedCheck {
+  name: string;
+  source: 'builtin';
+  passed: boolean;
+  actual: number;
+  threshold: string;
+  explanation: string;
 }

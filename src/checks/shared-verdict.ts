@@ -1,7 +1,6 @@
-import type { Check } from '../report/result.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { BrokerSaid, Shortfall } from './refusal-types.js';
-import type { SharedGroupResult } from './shared-types.js';
+import type { SharedCheck, SharedGroupResult } from './shared-types.js';
 import { count, duration } from './words.js';
 
 /**
@@ -9,7 +8,7 @@ import { count, duration } from './words.js';
  * same): every owed message once to the group, and a QoS 2 message to one member only.
  * No checks without shared groups, so other runs read as before.
  */
-export function sharedChecks(shared: readonly SharedGroupResult[]): Check[] {
+export function sharedChecks(shared: readonly SharedGroupResult[]): SharedCheck[] {
   if (shared.length === 0) return [];
   const lost = shared.reduce((n, s) => n + s.lost, 0);
   const expected = shared.reduce((n, s) => n + s.expected, 0);
