@@ -17,7 +17,8 @@ function sessionWords(g: GroupPlan): string {
 
 function group(g: GroupPlan): string {
   const session = sessionWords(g);
-  return `${g.name} ${plural(g.count, g.role)} (QoS ${g.qos}, ${session})`;
+  const share = g.share !== undefined ? `, sharing $share/${g.share}/` : '';
+  return `${g.name} ${plural(g.count, g.role)} (QoS ${g.qos}, ${session}${share})`;
 }
 
 function phase(p: PhasePlan): string {
