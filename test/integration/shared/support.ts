@@ -10,6 +10,8 @@ export interface SharedShape {
   drain?: string;
   /** flaky's `session:`; default like the workers', { clean: false, expiry: 3600 }. */
   flakySession?: string;
+  /** Size of `backend`; default 1. Each publisher sends PER_PHASE per publish phase. */
+  publishers?: number;
 }
 
 export const PER_PHASE = 30;
@@ -37,7 +39,7 @@ export function sharedScenario(s: SharedShape): string {
     ...member('flaky', 1, s.flakySession),
     '  backend:',
     '    clientId: "{group}-{run}-{i}"',
-    '    count: 1',
+    `    count: ${s.publishers ?? 1}`,
     '    role: publisher',
     '    via: direct',
     'phases:',

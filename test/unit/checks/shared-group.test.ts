@@ -108,6 +108,20 @@ describe('a shared group judged as one', () => {
     assert.ok(judgeRun(r).checks.find((c) => c.name === 'shared groups: every message once to the group')?.passed);
   });
 
+  it('a publish phase to a shared group asks perTarget of every publisher: 3 publishers × 3 (not 3 per member), 8 sent, falls short by 1', () => {
+    const r = record();
+    r.run.groups = r.run.groups.map((g) => (g.name === 'backend' ? { ...g, count: 3 } : g));
+    r.run.phases = [{ kind: 'publish', from: 'backend', to: 'workers', perTarget: 3, qos: 1, payloadBytes: 64, shared: true }];
+    r.timeline = [
+      { at: 50, kind: 'phase-start', phase: 0, label: 'publish backend → workers, 3 each at QoS 1' },
+      { at: 2000, kind: 'phase-end', phase: 0, label: 'publish backend → workers, 3 each at QoS 1' },
+    ];
+    r.ledgers[0]!.sent = [sent('backend/0', 'workers/*', [100, 200, 300]), sent('backend/1', 'workers/*', [110, 210, 310]), sent('backend/2', 'workers/*', [120, 220])];
+    assert.deepEqual(judgeRun(r).shortfalls?.map((f) => [f.kind, f.done, f.of]), [['publish', 8, 9]]);
+    r.ledgers[0]!.sent.push(sent('backend/2', 'workers/*', [320], 1, 2));
+    assert.deepEqual(judgeRun(r).shortfalls, []);
+  });
+
   it('summary.md shows the shared rows side by side', () => {
     const run = judgeRun(record());
     const result: Result = { schemaVersion: 1, tool: { name: 'mqtt-chaos', version: '0' }, scenario: { name: 's', file: 's.yaml' }, startedAt: '2025-01-01T00:00:00.000Z', seed: 1, runs: [run] };
