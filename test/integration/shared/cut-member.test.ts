@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useTeardown } from '../../helpers/teardown.js';
 import { describeRun, mosquittoBinary, needsMosquitto, planFrom, runPlan, tempDir } from '../run/support.js';
-import { PER_PHASE, publishPhase, sharedScenario } from './support.js';
+import { cutMidStream, PER_PHASE, sharedScenario } from './support.js';
 
 const MEMBERS = 3;
 const ALL = 2 * PER_PHASE;
@@ -30,14 +30,7 @@ describe('shared subscription, one member of three cut mid-stream (managed Mosqu
     const yaml = sharedScenario({
       broker: 'managed-mosquitto',
       protocols: ['3.1.1', '5'],
-      middle: [
-        'fault: { kind: latency, groups: [flaky], latency: 5s, stream: downstream }',
-        publishPhase,
-        'fault: { kind: cut, groups: [flaky] }',
-        publishPhase,
-        'wait: 500ms',
-        'heal: {}',
-      ],
+      middle: cutMidStream(),
     });
     const ran = await runPlan(td, await planFrom(dir, yaml), dir);
     for (const id of ['3.1.1', '5']) {
@@ -83,15 +76,8 @@ describe('shared subscription, one member of three cut mid-stream (managed Mosqu
         broker: 'managed-mosquitto',
         protocols: [c.protocol],
         flakySession: c.session,
-        middle: [
-          'fault: { kind: latency, groups: [flaky], latency: 5s, stream: downstream }',
-          publishPhase,
-          'fault: { kind: cut, groups: [flaky] }',
-          publishPhase,
-          // Past the 3 s expiry and Mosquitto's one-second expiry clock.
-          'wait: 5s',
-          'heal: {}',
-        ],
+        // Away past the 3 s expiry and Mosquitto's one-second expiry clock.
+        middle: cutMidStream(1, '5s'),
       });
       const ran = await runPlan(td, await planFrom(dir, yaml), dir);
       const run = ran.run(c.protocol);
@@ -107,4 +93,31 @@ describe('shared subscription, one member of three cut mid-stream (managed Mosqu
       assert.equal(run.verdict, 'pass', why);
     });
   }
+
+  it('QoS 2, 3.1.1 and 5: what was in flight to the cut member is completed to it on its return [MQTT-4.8.2-4]; when its session ends first, no other member gets it [MQTT-4.8.2-5]', async (t) => {
+    const td = useTeardown(t);
+    const dir = await tempDir(td, 'shared-qos2');
+    const kept = await runPlan(td, await planFrom(dir, sharedScenario({ broker: 'managed-mosquitto', protocols: ['3.1.1', '5'], qos: 2, middle: cutMidStream(2) })), dir);
+    for (const id of ['3.1.1', '5']) {
+      const run = kept.run(id);
+      const s = run.shared![0]!;
+      const why = `${describeRun(run, kept.log)}\nshared: ${JSON.stringify(s)}`;
+      assert.deepEqual(
+        [s.expected, s.delivered, s.lost, s.stranded.inFlightAtCut, s.stranded.chosenWhileAway, s.crossMember.messages, s.qos2Duplicates, s.duplicates, run.verdict],
+        [ALL, ALL, 0, 10, 10, 0, 0, 0, 'pass'],
+        why,
+      );
+    }
+    const dir2 = await tempDir(td, 'shared-qos2-ends');
+    const yaml = sharedScenario({ broker: 'managed-mosquitto', protocols: ['5'], qos: 2, flakySession: '{ clean: false, expiry: 3 }', middle: cutMidStream(2, '5s') });
+    const ended = await runPlan(td, await planFrom(dir2, yaml), dir2);
+    const run = ended.run('5');
+    const s = run.shared![0]!;
+    const why = `${describeRun(run, ended.log)}\nshared: ${JSON.stringify(s)}`;
+    assert.deepEqual(
+      [s.expected, s.delivered, s.lost, s.endedWithMember, s.crossMember.messages, s.qos2Duplicates, run.verdict],
+      [ALL, ALL - 20, 0, 20, 0, 0, 'pass'],
+      why,
+    );
+  });
 });

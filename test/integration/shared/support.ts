@@ -12,6 +12,8 @@ export interface SharedShape {
   flakySession?: string;
   /** Size of `backend`; default 1. Each publisher sends PER_PHASE per publish phase. */
   publishers?: number;
+  /** The members' subscription QoS; default 1. */
+  qos?: 1 | 2;
 }
 
 export const PER_PHASE = 30;
@@ -26,7 +28,7 @@ export function sharedScenario(s: SharedShape): string {
     '    share: jobs',
     '    topic: "jobs/{run}"',
     `    session: ${session}`,
-    '    qos: 1',
+    `    qos: ${s.qos ?? 1}`,
     '    reconnect: { delay: 200ms, jitter: 100ms }',
   ];
   return [
@@ -53,3 +55,9 @@ export function sharedScenario(s: SharedShape): string {
 }
 
 export const publishPhase = `publish: { from: backend, to: workers, perTarget: ${PER_PHASE}, qos: 1, rate: 100/s }`;
+
+/** The cut in the middle of the stream: deliveries to flaky slowed by 5 s (so what the broker just sent it is in flight at the cut), a batch, the cut, a batch, `away`, the heal. */
+export function cutMidStream(qos: 1 | 2 = 1, away = '500ms'): string[] {
+  const publish = `publish: { from: backend, to: workers, perTarget: ${PER_PHASE}, qos: ${qos}, rate: 100/s }`;
+  return ['fault: { kind: latency, groups: [flaky], latency: 5s, stream: downstream }', publish, 'fault: { kind: cut, groups: [flaky] }', publish, `wait: ${away}`, 'heal: {}'];
+}
