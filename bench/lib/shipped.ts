@@ -17,4 +17,10 @@ export const SHIPPED_COUNTS: Readonly<Record<string, string>> = {
  * spec violation of the Mosquitto these runs use (Debian 12's 2.0.11 has more than a v5
  * client's Receive Maximum 10 in flight while a backlog drains: docs/receive-maximum.md).
  */
-export const FAILS_BY_DESIGN: ReadonlySet<string> = new Set(['persistent-session.yaml/5-no-expiry', 'receive-maximum.yaml/5-receive-maximum-10']);
+export const FAILS_BY_DESIGN: ReadonlySet<string> = new Set([
+  'persistent-session.yaml/5-no-expiry',
+  'receive-maximum.yaml/5-receive-maximum-10',
+  // The cut member's session ends while it is away: Mosquitto drops what it held for it (docs/shared-subscriptions.md).
+  'shared-subscription.yaml/3.1.1-flaky-clean',
+  'shared-subscription.yaml/5-flaky-expiry-1',
+]);

@@ -135,6 +135,11 @@ function property(prop: string, value: SaidEntry['value'], group: GroupPlan, run
         ? { kind: 'changed', what: `Maximum QoS ${String(v)} (the scenario uses QoS ${asked})` }
         : { kind: 'told', what: `Maximum QoS ${String(v)}` };
     }
+    case 'sharedSubscriptionAvailable':
+      // A refusal for a group that shares a subscription (share:), news for any other.
+      return group.share !== undefined && Number(v) === 0
+        ? { kind: 'refused', what: `CONNACK ${propertyName(prop)} 0 (the group shares a subscription)` }
+        : { kind: 'told', what: `${propertyName(prop)} ${String(v)}` };
     default:
       return { kind: 'told', what: v === undefined ? propertyName(prop) : `${propertyName(prop)} ${String(v)}` };
   }

@@ -21,6 +21,8 @@ import { buildResult } from '../result/build.js';
 import type { Plan } from '../scenario/plan.js';
 import { takeoverChecks, takeoverExplanations, takeoverShortfalls, tallyTakeovers } from './takeover.js';
 import { backlogDrains, overCapCloseExplanations, receiveMaximumChecks } from './backlog-drain.js';
+import { judgeSharedGroups } from './shared-group.js';
+import { sharedChecks, sharedExplanations, sharedShortfalls } from './shared-verdict.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -74,6 +76,7 @@ export function judgeRun(record: RunRecord): RunResult {
   const published = publishOutcomes(record);
   const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS, published).filter((o) => !expiryOnly.has(o.group.name));
   const said = brokerSaid(record);
+  const shared = judgeSharedGroups(record, BOUNDARY_MARGIN_MS, published);
   const expiry = judgeExpiry(record);
   const total = emptyTally();
   for (const o of outcomes) addTally(total, o.tally);
@@ -93,15 +96,17 @@ export function judgeRun(record: RunRecord): RunResult {
     ...(memory ? { memory } : {}),
     ...(expiry ? { expiry } : {}),
     ...(drain.length > 0 ? { drain } : {}),
+    ...(shared.length > 0 ? { shared } : {}),
   };
   const takeovers = tallyTakeovers(record);
   const checks = [
     ...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)),
     ...takeoverChecks(run.protocol, takeovers),
     ...receiveMaximumChecks(run.protocol, outcomes),
+    ...sharedChecks(shared),
     ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
-  const shortfalls = [...findShortfalls({ record, said, published, expiryOnly }), ...takeoverShortfalls(record)];
+  const shortfalls = [...findShortfalls({ record, said, published, expiryOnly }), ...takeoverShortfalls(record), ...sharedShortfalls(run, said)];
   return {
     ...described,
     ...measured,
@@ -112,6 +117,7 @@ export function judgeRun(record: RunRecord): RunResult {
       ...takeoverExplanations(run.protocol, takeovers),
       ...grantExplanations(run, outcomes, said),
       ...overCapCloseExplanations(record.ledgers.flatMap((l) => l.clients)),
+      ...sharedExplanations(shared),
       ...expiryExplanations(expiry, run.groups),
     ],
     verdict: decideVerdict(checks, shortfalls),

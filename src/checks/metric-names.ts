@@ -64,6 +64,13 @@ export const METRICS = {
     description: 'share of the memory sessions and queued messages took that came back during a wait while they were offline (v5 expiry)',
   },
   'memory.end': { kind: 'bytes', description: 'broker memory after the last phase' },
+  'shared.expected': count('QoS>=1 messages owed once to a shared group (some member held the subscription), over all shared groups'),
+  'shared.delivered': count('messages owed to a shared group that came to at least one member'),
+  'shared.lost': count('messages owed to a shared group that came to no member'),
+  'shared.endedWithMember': count("messages owed to a shared group that came to no member after the session of a member that could hold them ended (§4.8.2: SHOULD re-send at QoS 1)"),
+  'shared.crossMember': count('messages that came to more than one member of a shared group (re-sent to another)'),
+  'shared.deliveredOnReturn': count("messages held in a cut member's session and delivered when it returned"),
+  'shared.qos2Duplicates': count('extra copies of QoS 2 messages in a shared group (each breaks exactly-once to the group)'),
 } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof METRICS;

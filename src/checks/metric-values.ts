@@ -4,7 +4,7 @@ import { memoryMetric } from './memory.js';
 import type { MetricName } from './metric-names.js';
 
 /** The parts of a run result the metrics read. */
-export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect' | 'memory' | 'expiry' | 'drain'>;
+export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect' | 'memory' | 'expiry' | 'drain' | 'shared'>;
 
 type Read = (m: Measured) => number | null;
 
@@ -17,6 +17,9 @@ const stats = (of: (m: Measured) => Percentiles | null) => ({
 const redelivery = stats((m) => m.redelivery.latency);
 const e2e = stats((m) => m.latency.e2e);
 const reconnect = stats((m) => m.reconnect.time);
+/** Summed over the run's shared groups; null without one (an expectation on it holds vacuously). */
+const shared = (pick: (s: NonNullable<Measured['shared']>[number]) => number) => (m: Measured) =>
+  m.shared && m.shared.length > 0 ? m.shared.reduce((n, s) => n + pick(s), 0) : null;
 
 /**
  * Where each catalog metric is read from, in its kind's unit (counts, ms). Typed against the
@@ -65,6 +68,13 @@ const READERS: Record<MetricName, Read> = {
   'memory.perQueuedMessage': (m) => memoryMetric(m.memory, 'perQueuedMessage'),
   'memory.reclaimedAfterExpiry': (m) => memoryMetric(m.memory, 'reclaimedAfterExpiry'),
   'memory.end': (m) => memoryMetric(m.memory, 'end'),
+  'shared.expected': shared((s) => s.expected),
+  'shared.delivered': shared((s) => s.delivered),
+  'shared.lost': shared((s) => s.lost),
+  'shared.endedWithMember': shared((s) => s.endedWithMember),
+  'shared.crossMember': shared((s) => s.crossMember.messages),
+  'shared.deliveredOnReturn': shared((s) => s.stranded.deliveredOnReturn),
+  'shared.qos2Duplicates': shared((s) => s.qos2Duplicates),
 };
 
 /** The slowest group's drain rate: what capacity planning must allow for. */

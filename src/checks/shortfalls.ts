@@ -78,8 +78,10 @@ function phaseShortfall(w: PhaseWindow, logs: readonly ClientLog[], input: Short
 
 function publishShortfall(w: PhaseWindow, phase: Extract<PhasePlan, { kind: 'publish' }>, head: string, input: ShortfallInput): Shortfall | undefined {
   const { record, published } = input;
-  const targets = record.run.groups.find((g) => g.name === phase.to)?.count ?? 0;
-  const planned = phase.perTarget * targets;
+  // A shared group is one target that every publisher sends perTarget to.
+  const targets = phase.shared ? 1 : (record.run.groups.find((g) => g.name === phase.to)?.count ?? 0);
+  const publishers = phase.shared ? (record.run.groups.find((g) => g.name === phase.from)?.count ?? 0) : 1;
+  const planned = phase.perTarget * targets * publishers;
   const runs: SentRun[] = record.ledgers.flatMap((l) => l.sent).filter((r) => groupOf(r.publisher) === phase.from && groupOf(r.target) === phase.to);
   const tally = { sent: 0, acked: 0, refused: 0, unacknowledged: 0 };
   const end = w.end ?? Infinity;

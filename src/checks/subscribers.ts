@@ -20,11 +20,12 @@ export function groupOf(ref: string): string {
   return ref.slice(0, ref.lastIndexOf('/'));
 }
 
-/** Judges every subscriber of the run, one at a time (memory stays per subscriber), summed per group. */
+/** Judges every subscriber of the run but shared groups' members, one at a time (memory stays per subscriber), summed per group. */
 export function judgeSubscribers(record: RunRecord, marginMs: number, published: PublishOutcomes = publishOutcomes(record)): GroupOutcome[] {
   const outcomes = new Map<string, GroupOutcome>();
   for (const group of record.run.groups) {
-    if (group.role === 'subscriber') outcomes.set(group.name, { group, tally: emptyTally() });
+    // A shared group's members are judged together, by shared-group.ts.
+    if (group.role === 'subscriber' && group.share === undefined) outcomes.set(group.name, { group, tally: emptyTally() });
   }
   const faults = faultWindows(record.timeline);
   const policy = lossPolicy(record.broker, record.timeline);

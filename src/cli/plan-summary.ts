@@ -19,7 +19,8 @@ function group(g: GroupPlan): string {
   const session = sessionWords(g);
   const window = g.receiveMaximum !== undefined ? `, Receive Maximum ${g.receiveMaximum}` : '';
   const ack = g.ackDelayMs !== undefined ? `, acks after ${duration(g.ackDelayMs)}` : '';
-  return `${g.name} ${plural(g.count, g.role)} (QoS ${g.qos}, ${session}${window}${ack})`;
+  const share = g.share !== undefined ? `, sharing $share/${g.share}/` : '';
+  return `${g.name} ${plural(g.count, g.role)} (QoS ${g.qos}, ${session}${window}${ack}${share})`;
 }
 
 function phase(p: PhasePlan): string {

@@ -52,6 +52,13 @@ export const BETTER: Record<MetricName, Better> = {
   'expiry.early': 'lower',
   'expiry.never': 'lower',
   'expiry.detectionP99': 'lower',
+  'shared.expected': 'none',
+  'shared.delivered': 'higher',
+  'shared.lost': 'lower',
+  'shared.endedWithMember': 'lower',
+  'shared.crossMember': 'none',
+  'shared.deliveredOnReturn': 'none',
+  'shared.qos2Duplicates': 'lower',
 };
 
 /** The latency histograms in result.json, by the metric prefix they go by. */

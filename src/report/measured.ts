@@ -3,7 +3,7 @@ import type { RunResult } from '../result/result.js';
 /**
  * What a run's phases measured, read from result.json alone, so a report shows those figures
  * first and leaves out what no phase measured:
- * - redelivery: a publish phase whose messages a later drain waited for (cut-and-drain); a
+ * - redelivery: a publish phase to plain (not shared) subscribers whose messages a later drain waited for (cut-and-drain); a
  *   publish nobody came back for (capacity's queued messages) measured memory, not delivery;
  * - expiry: a measure-expiry phase (its result is `expiry`);
  * - memory: `measure` phases (their readings carry the phase's index).
@@ -17,7 +17,9 @@ export function measures(run: RunResult): Set<Measure> {
   const started = run.timeline.flatMap((e) => (e.kind === 'phase-start' ? [e.label] : []));
   const published = started.findIndex((label) => label.startsWith('publish '));
   const drained = started.findLastIndex((label) => label.startsWith('drain '));
-  if (published >= 0 && (drained > published || run.verdict === 'incomplete')) found.add('redelivery');
+  // Shared groups are judged apart (runs[].shared, their own rows): without a plain subscriber group, no redelivery figures.
+  const plain = run.groups.some((g) => g.role === 'subscriber' && g.share === undefined);
+  if (plain && published >= 0 && (drained > published || run.verdict === 'incomplete')) found.add('redelivery');
   if (run.expiry) found.add('expiry');
   if (run.memory?.points.some((p) => p.phase !== undefined)) found.add('memory');
   return found;

@@ -7,6 +7,7 @@ import { memorySection } from './memory-md.js';
 import type { Result, RunResult } from '../result/result.js';
 import { DRAIN_ROWS } from './drain-md.js';
 import { brokerSaidBlock, grantedWords, shortfallBlock } from './said-md.js';
+import { SHARED_ROWS } from './shared-rows.js';
 
 /**
  * summary.md: one table with a column per run, so v3.1.1 and v5 read side by side, then per
@@ -59,6 +60,7 @@ export const ROWS: Row[] = [
   ['redelivery p50 / p99', (r) => pair(r.redelivery.latency), redelivery],
   ['reconnect p50 / p99', (r) => pair(r.reconnect.time), redelivery],
   ...DRAIN_ROWS,
+  ...SHARED_ROWS,
 ];
 
 function table(runs: readonly RunResult[]): string[] {

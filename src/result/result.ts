@@ -6,6 +6,7 @@ import type { LossReason } from './loss.js';
 import type { MemoryResult } from './memory.js';
 import type { BrokerSaid, Shortfall } from './refusals.js';
 import type { BrokerInfo, TimelineEvent } from './timeline.js';
+import type { SharedGroupResult } from './shared.js';
 
 /**
  * result.json: the single source of truth every other report renders from, so it holds
@@ -137,4 +138,6 @@ export interface RunResult {
   memory?: MemoryResult;
   /** Per subscriber group: backlog drain time and rate, the broker's in-flight window against the Receive Maximum. */
   drain?: BacklogDrain[];
+  /** Shared subscriptions judged per group (docs/shared-subscriptions.md); absent without one. */
+  shared?: SharedGroupResult[];
 }

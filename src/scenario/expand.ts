@@ -4,6 +4,7 @@ import { HarnessError } from '../errors.js';
 import { resolveGroup } from './groups.js';
 import { measureSettleMs, memoryPlan } from './memory-plan.js';
 import { resolvePhases } from './phases.js';
+import { checkShares } from './shares.js';
 import type { ExpectationPlan, GroupPlan, Plan, RunPlan } from './plan.js';
 import { formatPath, type Path, type Report } from './problems.js';
 import { variants, type Variant } from './runs.js';
@@ -43,6 +44,7 @@ export function buildRun(scenario: Scenario, v: Variant, report: Report, damage:
   for (const [name, spec] of Object.entries(v.groups)) {
     if (!damage.group(name)) groups.set(name, resolveGroup(name, spec as GroupSpec, v, report, notes));
   }
+  checkShares(groups, report);
   const phases = resolvePhases({
     phases: scenario.phases.map((p, i) => (damage.phase(i) ? undefined : p)),
     groups,

@@ -32,6 +32,7 @@ export function resolveGroup(name: string, spec: GroupSpec, run: RunContext, rep
     report(at('topic'), 'only subscriber groups take a topic: publishers send to the topics of their publish.to group');
   }
   if (spec.topic !== undefined) checkTopicFilter(spec.topic, at('topic'), report);
+  if (spec.share !== undefined) checkShare(spec, at, report);
 
   const keepAliveMs = parseDuration(spec.keepAlive ?? DEFAULTS.keepAlive) ?? 0;
   if (keepAliveMs % 1000 !== 0 || keepAliveMs > MAX_KEEPALIVE_SEC * 1000) {
@@ -57,6 +58,7 @@ export function resolveGroup(name: string, spec: GroupSpec, run: RunContext, rep
     keepAliveSec: keepAliveMs / 1000,
     qos: spec.qos ?? DEFAULTS.qos,
     ...(spec.topic !== undefined ? { topic: fill(spec.topic) } : {}),
+    ...(spec.share !== undefined && spec.role === 'subscriber' ? { share: spec.share } : {}),
     via: spec.via ?? DEFAULTS.via,
     ...(connectRate !== undefined ? { connectRatePerSec: connectRate } : {}),
     reconnect,
@@ -140,13 +142,28 @@ function checkTopicFilter(topic: string, path: (string | number)[], report: Repo
   });
 }
 
+/** A shared group: subscribers only, one common topic (members differ by client id, not by topic). */
+function checkShare(spec: GroupSpec, at: (...rest: string[]) => (string | number)[], report: Report): void {
+  if (spec.role !== 'subscriber') {
+    report(at('share'), 'only subscriber groups share a subscription: a publisher group publishes, it does not subscribe');
+    return;
+  }
+  const topic = spec.topic ?? '';
+  const i = topic.indexOf('{i}');
+  if (i >= 0) {
+    report(at('topic'), 'a shared group has one topic for all its members: remove {i} (the broker splits the messages between them)', { column: i + 1 });
+  }
+  if (topic.startsWith('$share/')) report(at('topic'), 'write the topic without "$share/<name>/": share: adds it', { column: 1 });
+}
+
 /** Why a subscriber group cannot be a publish target, or undefined when it can: each client
  *  must have a topic of its own, so the harness knows who a message was for. */
 export function targetProblem(group: GroupPlan): string | undefined {
   const topic = group.topic ?? '';
   if (/[+#]/.test(topic)) return `group ${group.name} subscribes to a wildcard filter ("${topic}"): a publish target needs a plain topic`;
-  if (topic.startsWith('$')) return `group ${group.name}: topics starting with "$" are the broker's; publish elsewhere`;
-  if (group.count > 1 && !topic.includes('{i}')) {
+  // A shared group's topic written with its "$share/" prefix is reported at the group.
+  if (topic.startsWith('$') && !(group.share !== undefined && topic.startsWith('$share/'))) return `group ${group.name}: topics starting with "$" are the broker's; publish elsewhere`;
+  if (group.share === undefined && group.count > 1 && !topic.includes('{i}')) {
     return `group ${group.name} has ${group.count} clients on one topic ("${topic}"): add {i} so each target is a distinct topic`;
   }
   return undefined;

@@ -161,7 +161,7 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
         const from = one([...path, 'from'], body.from, (g) =>
           g.role !== 'publisher' ? `group ${g.name} is a subscriber group: publish from a publisher group` : mustBeConnected(g),
         );
-        one([...path, 'to'], body.to, (g) => {
+        const to = one([...path, 'to'], body.to, (g) => {
           if (g.role !== 'subscriber') return `group ${g.name} is a publisher group: publish to a subscriber group`;
           if (trusted && !subscribed.has(g.name)) return `group ${g.name} has not subscribed before this phase: add a subscribe phase`;
           return targetProblem(g);
@@ -176,6 +176,7 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
           qos: body.qos ?? from?.qos ?? DEFAULTS.qos,
           ...(rate !== undefined ? { ratePerSec: rate } : {}),
           payloadBytes: body.payloadBytes ?? DEFAULTS.payloadBytes,
+          ...(to?.share !== undefined ? { shared: true as const } : {}),
         });
         return;
       }

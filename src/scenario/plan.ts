@@ -71,6 +71,8 @@ export interface GroupPlan {
   qos: Qos;
   /** Subscribers only; {group} and {run} substituted, {i} left. */
   topic?: string;
+  /** Subscribers sharing one subscription: each subscribes to `$share/<share>/<topic>` (topic without {i}). */
+  share?: string;
   via: 'proxy' | 'direct';
   /** Absent: unlimited. */
   connectRatePerSec?: number;
@@ -109,8 +111,10 @@ export interface PublishPhase {
   kind: 'publish';
   from: string;
   to: string;
-  /** Messages each client of `to` is sent, on its own topic. */
+  /** Messages each client of `to` is sent, on its own topic; to a shared group, messages each publisher sends to the group's one topic. */
   perTarget: number;
+  /** `to` is a shared group: one topic, each message owed once to the group. */
+  shared?: true;
   qos: Qos;
   /** Total over the phase's publishers; absent = unlimited. */
   ratePerSec?: number;

@@ -55,6 +55,8 @@ export const PATTERNS = {
   promMetric: { source: '^[a-zA-Z_:][a-zA-Z0-9_:]*$', says: 'a Prometheus metric name (letters, digits, "_" and ":")' },
   percent: { source: '^[0-9]+(\\.[0-9]+)?%$', says: 'a percentage, e.g. 50%' },
   offset: { source: `^-?${DURATION_PATTERN.slice(1)}`, says: 'a duration with a unit, negative allowed, e.g. -1s or 2s' },
+  // MQTT 5 §4.8.2: a ShareName holds no "/", "+" or "#"; kept to what every broker takes.
+  shareName: { source: '^[A-Za-z0-9_-]+$', says: 'letters, digits, "_" and "-" (no "/", "+" or "#")' },
 } as const;
 
 function Pattern(which: keyof typeof PATTERNS, description: string, extra: object = {}) {
@@ -109,6 +111,9 @@ const GroupSchema = Type.Object(
     keepAlive: Type.Optional(Duration('keep-alive, whole seconds; 0s = off', DEFAULTS.keepAlive)),
     qos: Type.Optional(Qos('subscription QoS, or the default publish QoS', { default: DEFAULTS.qos })),
     topic: Type.Optional(Type.String({ minLength: 1, description: 'subscribers: the topic filter; placeholders {i}, {group}, {run}' })),
+    share: Type.Optional(
+      Pattern('shareName', 'subscribers: share one subscription as the group named here: every client subscribes to $share/<share>/<topic>, one common topic (no {i}); groups with the same share and topic form one shared group, judged as one (docs/shared-subscriptions.md)'),
+    ),
     via: Type.Optional(OneOf(['proxy', 'direct'] as const, 'through the fault proxy, or straight to the broker', { default: DEFAULTS.via })),
     connectRate: Type.Optional(Pattern('rate', 'connections per second or minute; default unlimited')),
     ackDelay: Type.Optional(
@@ -244,9 +249,9 @@ const PhaseSchema = Type.Object(
       Type.Object(
         {
           from: Type.String({ description: 'publisher group' }),
-          to: Type.String({ description: 'subscriber group: each client gets perTarget messages on its own topic' }),
+          to: Type.String({ description: 'subscriber group: each client gets perTarget messages on its own topic; a shared group (share:) gets perTarget from each publisher on its one topic, each owed once to the group' }),
           // Sequence numbers per topic stop at 2^27 (the workers' seen-sets); a phase stays well below.
-          perTarget: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'messages each client of `to` is sent' }),
+          perTarget: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'messages each client of `to` is sent; to a shared group: messages each publisher sends to its topic' }),
           qos: Type.Optional(Qos('default: the publisher group qos')),
           rate: Type.Optional(Pattern('rate', 'total for the phase; default unlimited')),
           payloadBytes: Type.Optional(Type.Integer({ minimum: HEADER_BYTES, maximum: 268435455, default: DEFAULTS.payloadBytes })),

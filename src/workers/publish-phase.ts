@@ -2,8 +2,9 @@
  * A `publish` command on one shard: every owned publisher of the phase's `from` group sends
  * `perTarget` messages to each of its targets' topics. Target t of group `to` is served
  * by publisher t % P (P = size of `from`), so the work splits exactly over publishers
- * and shards. Each publisher keeps a bounded number unacknowledged (mqtt.js would queue
- * without limit, and beyond 65,535 stored QoS>0 messages its ids overwrite each other).
+ * and shards; to a shared group every publisher sends `perTarget` to the group's one topic.
+ * Each publisher keeps a bounded number unacknowledged (mqtt.js would queue without limit,
+ * and beyond 65,535 stored QoS>0 messages its ids overwrite each other).
  */
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { ProtocolVersion } from '../brokers/types.js';
@@ -123,8 +124,12 @@ function refused(client: SimClient, run: SentRun, i: number, err: Error, packet:
   client.say({ packet: ack, code }, () => `${client.spec.clientId}: ${ack} ${hex(code)} for PUBLISH ${topic} (QoS ${run.qos})`);
 }
 
+/** Target refs of a shared group: one topic, any member ("workers/*"). */
+export const SHARED_TARGET = '*';
+
 async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext): Promise<Outcome> {
-  const targets = targetsOf(p.index, ctx.fromSize, ctx.toSize);
+  // A shared group is one target, served by every publisher: perTarget each to its one topic.
+  const targets = phase.shared ? [0] : targetsOf(p.index, ctx.fromSize, ctx.toSize);
   const total = phase.perTarget * targets.length;
   const inst = p.client.mqtt;
   if (total === 0) return { unacked: 0, unsent: 0, neverConnected: 0 };
@@ -132,11 +137,11 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
   const { qos, payloadBytes } = phase;
   const lanes = targets.map((t) => {
     const topic = ctx.topicOf(t);
-    const run: SentRun = { publisher: p.ref, target: `${phase.to}/${t}`, qos, payloadBytes, firstSeq: p.nextSeq.get(topic) ?? 0, sentAt: [], ackedAt: [] };
+    const run: SentRun = { publisher: p.ref, target: `${phase.to}/${phase.shared ? SHARED_TARGET : t}`, qos, payloadBytes, firstSeq: p.nextSeq.get(topic) ?? 0, sentAt: [], ackedAt: [] };
     return { run, topic };
   });
   // The group's rate splits by message count; this publisher sends targets.length of every T.
-  const intervalMs = phase.ratePerSec ? (1000 * ctx.toSize) / (phase.ratePerSec * targets.length) : 0;
+  const intervalMs = phase.ratePerSec ? (1000 * (phase.shared ? ctx.fromSize : ctx.toSize)) / (phase.ratePerSec * targets.length) : 0;
   const flow = new Flow();
   const started = performance.now();
   let k = 0;

@@ -17,6 +17,7 @@ import type { ClearReport, ClearRequest, Command, GroupStatus, ShardInit, ShardS
 import { runPublishPhase, type Publisher } from './publish-phase.js';
 import { runTakeoverPhase } from './takeover-phase.js';
 import { SaidTally } from './said-tally.js';
+import { sharedFilter } from '../scenario/shares.js';
 import { clearSessions } from './session-clear.js';
 
 /** Commands that run to a `done`; `status` and `finish` are the task entry's business. */
@@ -79,7 +80,7 @@ export class Shard {
             index,
             clientId: clientIdOf(plan.clientId, index, init.invocation),
             group: plan,
-            ...(plan.topic !== undefined ? { topic: resolveIndex(plan.topic, index) } : {}),
+            ...(plan.topic !== undefined ? { topic: plan.share !== undefined ? sharedFilter(plan.share, plan.topic) : resolveIndex(plan.topic, index) } : {}),
             // Clients take the group's endpoints in turn (several fault servers share a population).
             endpoint: endpoints[index % endpoints.length]!,
             protocol: init.protocol,

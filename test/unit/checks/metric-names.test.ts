@@ -17,7 +17,10 @@ describe('metric catalog', () => {
     for (const name of ['peak', 'perSession', 'perQueuedMessage', 'end']) assert.equal(METRICS[`memory.${name}` as keyof typeof METRICS].kind, 'bytes', name);
     assert.equal(METRICS['memory.reclaimedAfterExpiry'].kind, 'ratio');
     for (const name of ['redelivery.drainRate', 'redelivery.inflight.max', 'redelivery.inflight.overCap'] as const) assert.equal(METRICS[name].kind, 'count', name);
-    assert.equal(Object.keys(METRICS).length, 41);
+    for (const name of ['expected', 'delivered', 'lost', 'endedWithMember', 'crossMember', 'deliveredOnReturn', 'qos2Duplicates']) {
+      assert.equal(METRICS[`shared.${name}` as keyof typeof METRICS].kind, 'count', name);
+    }
+    assert.equal(Object.keys(METRICS).length, 48);
   });
 
   it('every entry has a one-line description', () => {
