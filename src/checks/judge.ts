@@ -15,6 +15,10 @@ import { brokerSaid } from './broker-said.js';
 import { grantExplanations } from './explain-grants.js';
 import { publishOutcomes } from './publish-outcome.js';
 import { findShortfalls } from './shortfalls.js';
+import { newLatencyHistogram } from '../metrics/histograms.js';
+import { summarise } from './latency.js';
+import { messageExpiryChecks, messageExpiryExplanation, messageExpiryResult } from './message-expiry-result.js';
+import { offlineAgeExplanation } from './offline-age.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -61,7 +65,8 @@ export function judgeRun(record: RunRecord): RunResult {
   // Groups only a measure-expiry phase connected (with clients of its own) had no messages to judge.
   const expiryOnly = expiryOnlyGroups(record);
   const published = publishOutcomes(record);
-  const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS, published).filter((o) => !expiryOnly.has(o.group.name));
+  const ages = newLatencyHistogram();
+  const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS, published, ages).filter((o) => !expiryOnly.has(o.group.name));
   const said = brokerSaid(record);
   const expiry = judgeExpiry(record);
   const total = emptyTally();
@@ -70,7 +75,11 @@ export function judgeRun(record: RunRecord): RunResult {
   const redelivery = mergeHistograms(record.ledgers.map((l) => l.histograms.redelivery));
   const reconnects = measureReconnects(record.timeline, record.ledgers.flatMap((l) => l.clients), groupOf);
   const memory = deriveMemory(record);
+  const age = summarise(ages);
+  const messageExpiry = messageExpiryResult(total.lifetimes, BOUNDARY_MARGIN_MS);
   const measured: Measured = {
+    offlineAge: age.percentiles,
+    ...(messageExpiry ? { messageExpiry } : {}),
     redelivery: redeliveryResult(total, redelivery.percentiles),
     latency: { e2e: e2e.percentiles },
     reconnect: {
@@ -81,16 +90,18 @@ export function judgeRun(record: RunRecord): RunResult {
     ...(memory ? { memory } : {}),
     ...(expiry ? { expiry } : {}),
   };
-  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
+  const checks = [...builtinChecks(run.protocol, outcomes, lossPolicy(record.broker, record.timeline)), ...messageExpiryChecks(messageExpiry), ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
   const shortfalls = findShortfalls({ record, said, published, expiryOnly });
   return {
     ...described,
     ...measured,
-    histograms: { e2e: e2e.encoded, redelivery: redelivery.encoded, reconnect: reconnects.time.encoded },
+    histograms: { e2e: e2e.encoded, redelivery: redelivery.encoded, reconnect: reconnects.time.encoded, offlineAge: age.encoded },
     checks,
     explanations: [
       ...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
+      ...messageExpiryExplanation(messageExpiry),
+      ...offlineAgeExplanation(run, age.percentiles),
       ...grantExplanations(run, outcomes, said),
       ...expiryExplanations(expiry, run.groups),
     ],

@@ -4,7 +4,7 @@ import { memoryMetric } from './memory.js';
 import type { MetricName } from './metric-names.js';
 
 /** The parts of a run result the metrics read. */
-export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect' | 'memory' | 'expiry'>;
+export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect' | 'memory' | 'expiry' | 'offlineAge' | 'messageExpiry'>;
 
 type Read = (m: Measured) => number | null;
 
@@ -17,6 +17,9 @@ const stats = (of: (m: Measured) => Percentiles | null) => ({
 const redelivery = stats((m) => m.redelivery.latency);
 const e2e = stats((m) => m.latency.e2e);
 const reconnect = stats((m) => m.reconnect.time);
+const age = stats((m) => m.offlineAge ?? null);
+/** Not measured in a run without a Message Expiry Interval (a 3.1.1 run): no samples. */
+const lifetimes = (pick: (r: NonNullable<Measured['messageExpiry']>) => number) => (m: Measured) => (m.messageExpiry ? pick(m.messageExpiry) : null);
 
 /**
  * Where each catalog metric is read from, in its kind's unit (counts, ms). Typed against the
@@ -41,6 +44,14 @@ const READERS: Record<MetricName, Read> = {
   'redelivery.latency.p99': redelivery.p99,
   'redelivery.latency.max': redelivery.max,
   'redelivery.drainTime': (m) => m.redelivery.drainTime,
+  'redelivery.age.p50': age.p50,
+  'redelivery.age.p90': age.p90,
+  'redelivery.age.p99': age.p99,
+  'redelivery.age.max': age.max,
+  'messageExpiry.deliveredInTime': lifetimes((r) => r.deliveredInTime),
+  'messageExpiry.expiredInQueue': lifetimes((r) => r.expiredInQueue),
+  'messageExpiry.deliveredExpired': lifetimes((r) => r.deliveredExpired),
+  'messageExpiry.intervalNotReduced': lifetimes((r) => r.interval.notReduced + r.interval.wrong + r.interval.missing),
   'latency.e2e.p50': e2e.p50,
   'latency.e2e.p90': e2e.p90,
   'latency.e2e.p99': e2e.p99,

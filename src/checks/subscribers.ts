@@ -1,3 +1,4 @@
+import type { Histogram } from 'hdr-histogram-js';
 import type { RunRecord } from '../engine/run-record.js';
 import type { ClientLog, ReceivedRun, SentRun } from '../metrics/ledger.js';
 import type { GroupPlan } from '../scenario/plan.js';
@@ -21,7 +22,8 @@ export function groupOf(ref: string): string {
 }
 
 /** Judges every subscriber of the run, one at a time (memory stays per subscriber), summed per group. */
-export function judgeSubscribers(record: RunRecord, marginMs: number, published: PublishOutcomes = publishOutcomes(record)): GroupOutcome[] {
+/** `ages` (optional) gets the age at arrival of every message sent while its subscriber was away. */
+export function judgeSubscribers(record: RunRecord, marginMs: number, published: PublishOutcomes = publishOutcomes(record), ages?: Histogram): GroupOutcome[] {
   const outcomes = new Map<string, GroupOutcome>();
   for (const group of record.run.groups) {
     if (group.role === 'subscriber') outcomes.set(group.name, { group, tally: emptyTally() });
@@ -43,8 +45,8 @@ export function judgeSubscribers(record: RunRecord, marginMs: number, published:
     if (!granted.has(group.name)) granted.set(group.name, group);
     else if (seen && !sameGrant(seen, group)) granted.set(group.name, undefined);
     const model = modelSession(log.attempts, group, faults.get(group.name) ?? [], { marginMs });
-    const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos, published);
-    const tally = tallySubscriber(model, classified, received.get(log.ref) ?? [], policy);
+    const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos, published, marginMs);
+    const tally = tallySubscriber(model, classified, received.get(log.ref) ?? [], policy, { marginMs, ref: log.ref, ...(ages ? { ages } : {}) });
     tally.leftover = leftover[log.ref] ?? 0;
     addTally(outcome.tally, tally);
   }

@@ -4,6 +4,7 @@ import type { LossReason } from '../checks/attribution.js';
 import type { ExpiryResult } from '../checks/expiry.js';
 import { judgeRun } from '../checks/judge.js';
 import type { MemoryResult } from '../checks/memory.js';
+import type { MessageExpiryResult } from '../checks/message-expiry-result.js';
 import type { Percentiles } from '../checks/latency.js';
 import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
 import type { BrokerSaid, Shortfall } from '../checks/refusal-types.js';
@@ -94,8 +95,12 @@ export interface RunResult {
   redelivery: RedeliveryResult;
   latency: { e2e: Percentiles | null };
   reconnect: { time: Percentiles | null; notReconnected: number; connectFailures: number };
-  /** Merged hdr-histogram-js compressed base64, µs. */
-  histograms: { e2e: string; redelivery: string; reconnect: string };
+  /** Merged hdr-histogram-js compressed base64, µs (offlineAge absent in older results). */
+  histograms: { e2e: string; redelivery: string; reconnect: string; offlineAge?: string };
+  /** Age at arrival (arrival − send) of the messages sent while their subscriber was away; null: none arrived; absent in older results. */
+  offlineAge?: Percentiles | null;
+  /** MQTT 5 Message Expiry: what became of messages sent with an interval; absent when none were. */
+  messageExpiry?: MessageExpiryResult;
   /** Payloads that were not the harness's (or were corrupted). */
   malformed: number;
   timeline: TimelineEvent[];
