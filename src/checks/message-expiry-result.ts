@@ -1,30 +1,18 @@
-import type { Check } from '../report/result.js';
 import type { LifetimeTally } from './lifetime-tally.js';
-import { LIFETIME_GRANULARITY_MS, type IntervalVerdict } from './message-expiry.js';
+import { LIFETIME_GRANULARITY_MS } from './message-expiry.js';
+import type { MessageExpiryResult } from './message-expiry-types.js';
+
+export type { MessageExpiryResult };
 import { count } from './words.js';
 
-/**
- * What became of the messages sent with an MQTT 5 Message Expiry Interval, in result.json.
- * Present only for a run that sent some (a v5 run with a publish `messageExpiry`).
- */
-export interface MessageExpiryResult {
-  /** Messages sent with an interval (any fate). */
-  sent: number;
-  deliveredInTime: number;
-  /** Their lifetime ended in the queue before their subscriber came back: dropped as the spec says, not lost. */
-  expiredInQueue: number;
-  /** Arrived after their lifetime ended: a broker fault [MQTT-3.3.2-5]. */
-  deliveredExpired: number;
-  lost: number;
-  /** Lifetime ended within the harness's resolution of the return (or during the drain): either outcome meets the spec. */
-  notJudged: number;
-  /** The interval forwarded with each message delivered in time, against the time it waited [MQTT-3.3.2-6]. */
-  interval: Record<IntervalVerdict, number>;
-  /** Latest arrival past send + interval, ms; null: none late. */
-  worstLateMs: number | null;
-  examples: { late: string[]; interval: string[] };
-  /** How finely the checks can tell: the broker's whole-second granularity and the delivery margin, ms. */
-  resolution: { granularityMs: number; marginMs: number };
+/** A built-in check as report/result.ts's Check has it (not imported: result.ts already imports the checks' types). */
+interface BuiltinCheck {
+  name: string;
+  source: 'builtin';
+  passed: boolean;
+  actual: number;
+  threshold: string;
+  explanation: string;
 }
 
 export const EXPIRED_DELIVERED_CHECK = 'no expired message delivered';
@@ -47,7 +35,7 @@ export function messageExpiryResult(t: LifetimeTally, marginMs: number): Message
 }
 
 /** The two promises of v5 §3.3.2.3.3, judged only for a run that sent messages with an interval. */
-export function messageExpiryChecks(r: MessageExpiryResult | undefined): Check[] {
+export function messageExpiryChecks(r: MessageExpiryResult | undefined): BuiltinCheck[] {
   if (!r) return [];
   const late = r.deliveredExpired;
   const badInterval = r.interval.notReduced + r.interval.wrong + r.interval.missing;

@@ -4,7 +4,7 @@ import type { LossReason } from '../checks/attribution.js';
 import type { ExpiryResult } from '../checks/expiry.js';
 import { judgeRun } from '../checks/judge.js';
 import type { MemoryResult } from '../checks/memory.js';
-import type { MessageExpiryResult } from '../checks/message-expiry-result.js';
+import type { MessageExpiryResult } from '../checks/message-expiry-types.js';
 import type { Percentiles } from '../checks/latency.js';
 import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
 import type { BrokerSaid, Shortfall } from '../checks/refusal-types.js';

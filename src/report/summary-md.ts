@@ -4,6 +4,7 @@ import { count, duration } from '../checks/words.js';
 import { EXPIRY_ROWS, expirySection } from '../checks/expiry-summary.js';
 import { anyMeasured, type Row } from './measured.js';
 import { memorySection } from './memory-md.js';
+import { MESSAGE_EXPIRY_ROWS } from './message-expiry-md.js';
 import type { Result, RunResult } from './result.js';
 import { brokerSaidBlock, grantedWords, shortfallBlock } from './said-md.js';
 
@@ -52,6 +53,7 @@ export const ROWS: Row[] = [
   ['out of order', (r) => count(r.redelivery.outOfOrder), redelivery],
   ['unexpected', (r) => count(r.redelivery.unexpected), redelivery],
   ['not judged', (r) => count(r.redelivery.indeterminate), redelivery],
+  ...MESSAGE_EXPIRY_ROWS,
   ['expired with their session', (r) => count(r.redelivery.expiredWithSession), (runs) => redelivery(runs) && runs.some((r) => r.redelivery.expiredWithSession > 0)],
   ['left over from an earlier run', (r) => count(r.redelivery.leftover ?? 0), (runs) => runs.some((r) => (r.redelivery.leftover ?? 0) > 0)],
   ['refused by the broker', refusedCell, (runs) => runs.some((r) => (r.redelivery.refused ?? 0) + (r.redelivery.unacknowledged ?? 0) > 0)],

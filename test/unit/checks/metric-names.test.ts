@@ -16,7 +16,9 @@ describe('metric catalog', () => {
     assert.equal(METRICS['reconnect.missing'].kind, 'count');
     for (const name of ['peak', 'perSession', 'perQueuedMessage', 'end']) assert.equal(METRICS[`memory.${name}` as keyof typeof METRICS].kind, 'bytes', name);
     assert.equal(METRICS['memory.reclaimedAfterExpiry'].kind, 'ratio');
-    assert.equal(Object.keys(METRICS).length, 38);
+    for (const stat of ['p50', 'p90', 'p99', 'max']) assert.equal(METRICS[`redelivery.age.${stat}` as keyof typeof METRICS].kind, 'duration', stat);
+    for (const name of ['deliveredInTime', 'expiredInQueue', 'deliveredExpired', 'intervalNotReduced']) assert.equal(METRICS[`messageExpiry.${name}` as keyof typeof METRICS].kind, 'count', name);
+    assert.equal(Object.keys(METRICS).length, 46);
   });
 
   it('every entry has a one-line description', () => {
