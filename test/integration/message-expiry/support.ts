@@ -27,6 +27,8 @@ export interface ExpiryShape {
   lifetimes: readonly string[];
   /** The wait between the last publish and the heal, e.g. "4s". */
   away: string;
+  /** A wait between the heal and the drain (the drain ends after a quiet spell, shorter than a lie's hold). */
+  afterHeal?: string;
 }
 
 export function scenario(s: ExpiryShape, brokerUrl: string): string {
@@ -57,6 +59,7 @@ export function scenario(s: ExpiryShape, brokerUrl: string): string {
     ...s.lifetimes.map((l) => `  - publish: { from: backend, to: devices, perTarget: ${PER_TARGET}, qos: 1, messageExpiry: ${l} }`),
     `  - wait: ${s.away}`,
     '  - heal: {}',
+    ...(s.afterHeal ? [`  - wait: ${s.afterHeal}`] : []),
     '  - drain: { timeout: 20s }',
     '',
   ].join('\n');
