@@ -23,13 +23,17 @@ export interface LifetimeTally {
   worstLateMs: number;
   lateExamples: string[];
   intervalExamples: string[];
+  /** Messages delivered in time by interval sent and forwarded, e.g. "60 s -> 55 s": 12 (at most FORWARDED_KINDS kinds). */
+  forwarded: Record<string, number>;
 }
+
+const FORWARDED_KINDS = 20;
 
 export function emptyLifetimeTally(): LifetimeTally {
   return {
     sent: 0, deliveredInTime: 0, expiredInQueue: 0, deliveredExpired: 0, lost: 0, notJudged: 0,
     interval: Object.fromEntries(INTERVAL_VERDICTS.map((v) => [v, 0])) as Record<IntervalVerdict, number>,
-    worstLateMs: 0, lateExamples: [], intervalExamples: [],
+    worstLateMs: 0, lateExamples: [], intervalExamples: [], forwarded: {},
   };
 }
 
@@ -68,6 +72,7 @@ export function noteLifetime(
     const waited = arrivedAt - message.sentAt;
     const verdict = judgeInterval(lifetime.intervalSec, received, waited, marginMs);
     lt.interval[verdict]++;
+    countForwarded(lt.forwarded, `${lifetime.intervalSec} s -> ${received === undefined || received < 0 ? 'none' : `${received} s`}`, 1);
     if ((verdict === 'notReduced' || verdict === 'wrong' || verdict === 'missing') && lt.intervalExamples.length < EXAMPLES) {
       lt.intervalExamples.push(`${seq}: ${intervalExample(lifetime.intervalSec, received, waited)}`);
     }
@@ -84,4 +89,9 @@ export function addLifetimeTally(into: LifetimeTally, from: LifetimeTally): void
   into.worstLateMs = Math.max(into.worstLateMs, from.worstLateMs);
   into.lateExamples.push(...from.lateExamples.slice(0, EXAMPLES - into.lateExamples.length));
   into.intervalExamples.push(...from.intervalExamples.slice(0, EXAMPLES - into.intervalExamples.length));
+  for (const [kind, n] of Object.entries(from.forwarded)) countForwarded(into.forwarded, kind, n);
+}
+
+function countForwarded(into: Record<string, number>, kind: string, n: number): void {
+  if (into[kind] !== undefined || Object.keys(into).length < FORWARDED_KINDS) into[kind] = (into[kind] ?? 0) + n;
 }

@@ -28,6 +28,7 @@ export function messageExpiryResult(t: LifetimeTally, marginMs: number): Message
     lost: t.lost,
     notJudged: t.notJudged,
     interval: { ...t.interval },
+    forwarded: { ...t.forwarded },
     worstLateMs: t.deliveredExpired > 0 ? Math.round(t.worstLateMs) : null,
     examples: { late: [...t.lateExamples], interval: [...t.intervalExamples] },
     resolution: { granularityMs: LIFETIME_GRANULARITY_MS, marginMs },

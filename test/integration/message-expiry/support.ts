@@ -81,7 +81,7 @@ export async function runExpiry(td: Teardown, shape: ExpiryShape, lies: readonly
 }
 
 /** A MessageExpiryResult's classes and interval verdicts (examples and resolution left out). */
-export type Classes = Omit<MessageExpiryResult, 'examples' | 'resolution' | 'worstLateMs'>;
+export type Classes = Omit<MessageExpiryResult, 'examples' | 'resolution' | 'worstLateMs' | 'forwarded'>;
 
 export function classes(n: Partial<Omit<Classes, 'interval'>> & { sent: number; interval?: Partial<Classes['interval']> }): Classes {
   return {
@@ -93,7 +93,7 @@ export function classes(n: Partial<Omit<Classes, 'interval'>> & { sent: number; 
 
 export function classesOf(run: RunResult): Classes | undefined {
   if (!run.messageExpiry) return undefined;
-  const { examples: _e, resolution: _r, worstLateMs: _w, ...rest } = run.messageExpiry;
+  const { examples: _e, resolution: _r, worstLateMs: _w, forwarded: _f, ...rest } = run.messageExpiry;
   return rest;
 }
 

@@ -54,13 +54,15 @@ describe('Message Expiry in a run', () => {
   it('60 s lifetimes, reduced intervals: all delivered in time, 8 reduced, 2 waited too briefly to tell; PASS', () => {
     const r = judgeRun(cycle(60, () => true, mosquittoLike(60)));
     assert.deepEqual(
-      { ...r.messageExpiry, examples: undefined },
+      { ...r.messageExpiry, examples: undefined, forwarded: undefined },
       {
         sent: 20, deliveredInTime: 20, expiredInQueue: 0, deliveredExpired: 0, lost: 0, notJudged: 0,
         interval: { reduced: 16, notReduced: 0, wrong: 0, missing: 0, notJudged: 4 },
-        worstLateMs: null, examples: undefined, resolution: { granularityMs: 1100, marginMs: 250 },
+        worstLateMs: null, examples: undefined, forwarded: undefined, resolution: { granularityMs: 1100, marginMs: 250 },
       },
     );
+    // Waits from 3.63 s down to 0.94 s: per subscriber 3, 3, 3 and 1 messages lost 3, 2, 1 and 0 whole seconds.
+    assert.deepEqual(r.messageExpiry?.forwarded, { '60 s -> 57 s': 6, '60 s -> 58 s': 6, '60 s -> 59 s': 6, '60 s -> 60 s': 2 });
     assert.equal(r.redelivery.expected, 20);
     assert.equal(r.verdict, 'pass');
     assert.equal(r.offlineAge?.count, 20);
