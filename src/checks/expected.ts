@@ -51,16 +51,13 @@ export function classifyMessages(model: SessionModel, sent: readonly SentRun[], 
       const outcome = outcomes?.of(run, i) ?? 'acked';
       let fate: Message['fate'] = outcome !== 'acked' ? outcome : qos === 0 ? 'qos0' : fateAt(model, sentAt);
       const gap = gapAt(model, sentAt);
-      const message: Message = { publisher: run.publisher, seq: run.firstSeq + i, sentAt, payloadBytes: run.payloadBytes ?? 0, qos, fate, gap, queueRank: -1 };
-      if (run.messageExpirySec !== undefined) {
-        const lifetime = lifetimeOf(sentAt, run.messageExpirySec);
-        if (fate === 'expected' && gap >= 0) {
-          lifetime.atReturn = lifetimeAtReturn(lifetime, model.gaps[gap]!.to, marginMs);
-          if (lifetime.atReturn !== 'alive') fate = lifetime.atReturn === 'expired' ? 'expiredInQueue' : 'indeterminate';
-        }
-        message.fate = fate;
-        message.lifetime = lifetime;
+      const lifetime = run.messageExpirySec !== undefined ? lifetimeOf(sentAt, run.messageExpirySec) : undefined;
+      if (lifetime && fate === 'expected' && gap >= 0) {
+        lifetime.atReturn = lifetimeAtReturn(lifetime, model.gaps[gap]!.to, marginMs);
+        if (lifetime.atReturn !== 'alive') fate = lifetime.atReturn === 'expired' ? 'expiredInQueue' : 'indeterminate';
       }
+      const message: Message = { publisher: run.publisher, seq: run.firstSeq + i, sentAt, payloadBytes: run.payloadBytes ?? 0, qos, fate, gap, queueRank: -1 };
+      if (lifetime) message.lifetime = lifetime;
       messages.push(message);
     });
   }

@@ -55,8 +55,6 @@ export interface Tally {
   lossShapes: Map<string, number>;
   /** v5 messages sent with a Message Expiry Interval, by what became of each. */
   lifetimes: LifetimeTally;
-  /** The oldest message sent while its subscriber was away, at its arrival (arrival − send), ms; null: none arrived. */
-  oldestOfflineMs: number | null;
 }
 
 /** What a subscriber's judgement also feeds: the run's age histogram (µs) of offline messages, and the margin. */
@@ -75,7 +73,7 @@ export function emptyTally(): Tally {
     expiredWithSession: 0, discarded: 0, notReturned: 0, qos0Kept: 0, leftover: 0, refused: 0, unacknowledged: 0,
     offline: 0, offlineExpected: 0, offlineDelivered: 0, drainTimeMs: null,
     returns: 0, presentMissing: 0, presentLostInRestart: 0, presentUnexpected: 0, returnsAfterEnd: 0, longestAwayMs: 0, silentGaps: 0,
-    lossShapes: new Map(), lifetimes: emptyLifetimeTally(), oldestOfflineMs: null,
+    lossShapes: new Map(), lifetimes: emptyLifetimeTally(),
   };
 }
 
@@ -85,6 +83,7 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
   const marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
   const arrivals = arrivalTimes(received);
   const intervals = receivedIntervals(received);
+  // Known before the loop (drainEnd below grows in it): a lost message's lifetime is held against it.
   const backlogEnd = classified.messages.some((m) => m.lifetime) ? backlogArrivals(model, classified, arrivals) : [];
   const unreleased = new Set(received.flatMap((run) => (run.unreleased ?? []).map((seq) => key(run.publisher, seq))));
   const qosOf = new Map<string, number>();
@@ -104,9 +103,7 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
       if (arrived) {
         t.offlineDelivered++;
         drainEnd[message.gap] = Math.max(drainEnd[message.gap]!, arrivedAt);
-        const age = arrivedAt - message.sentAt;
-        t.oldestOfflineMs = Math.max(t.oldestOfflineMs ?? 0, age);
-        if (options.ages) recordMs(options.ages, age);
+        if (options.ages) recordMs(options.ages, arrivedAt - message.sentAt);
         if (message.qos === 0) t.qos0Kept++;
       }
     }
@@ -234,7 +231,6 @@ export function addTally(into: Tally, from: Tally): void {
   if (from.drainTimeMs !== null) into.drainTimeMs = Math.max(into.drainTimeMs ?? 0, from.drainTimeMs);
   into.longestAwayMs = Math.max(into.longestAwayMs, from.longestAwayMs);
   addLifetimeTally(into.lifetimes, from.lifetimes);
-  if (from.oldestOfflineMs !== null) into.oldestOfflineMs = Math.max(into.oldestOfflineMs ?? 0, from.oldestOfflineMs);
   for (const [shape, clients] of from.lossShapes) into.lossShapes.set(shape, (into.lossShapes.get(shape) ?? 0) + clients);
 }
 
