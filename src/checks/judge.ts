@@ -23,6 +23,10 @@ import { takeoverChecks, takeoverExplanations, takeoverShortfalls, tallyTakeover
 import { backlogDrains, overCapCloseExplanations, receiveMaximumChecks } from './backlog-drain.js';
 import { judgeSharedGroups } from './shared-group.js';
 import { sharedChecks, sharedExplanations, sharedShortfalls } from './shared-verdict.js';
+import { newLatencyHistogram } from '../metrics/histograms.js';
+import { summarise } from './latency.js';
+import { messageExpiryChecks, messageExpiryExplanation, messageExpiryResult } from './message-expiry-result.js';
+import { offlineAgeExplanation } from './offline-age.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -74,7 +78,8 @@ export function judgeRun(record: RunRecord): RunResult {
   // Groups only a measure-expiry phase connected (with clients of its own) had no messages to judge.
   const expiryOnly = expiryOnlyGroups(record);
   const published = publishOutcomes(record);
-  const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS, published).filter((o) => !expiryOnly.has(o.group.name));
+  const ages = newLatencyHistogram();
+  const outcomes = judgeSubscribers(record, BOUNDARY_MARGIN_MS, published, ages).filter((o) => !expiryOnly.has(o.group.name));
   const said = brokerSaid(record);
   const shared = judgeSharedGroups(record, BOUNDARY_MARGIN_MS, published);
   const expiry = judgeExpiry(record);
@@ -85,7 +90,11 @@ export function judgeRun(record: RunRecord): RunResult {
   const reconnects = measureReconnects(record.timeline, record.ledgers.flatMap((l) => l.clients), groupOf);
   const memory = deriveMemory(record);
   const drain = backlogDrains(run.protocol, outcomes);
+  const age = summarise(ages);
+  const messageExpiry = messageExpiryResult(total.lifetimes, BOUNDARY_MARGIN_MS);
   const measured: Measured = {
+    offlineAge: age.percentiles,
+    ...(messageExpiry ? { messageExpiry } : {}),
     redelivery: redeliveryResult(total, redelivery.percentiles),
     latency: { e2e: e2e.percentiles },
     reconnect: {
@@ -104,17 +113,20 @@ export function judgeRun(record: RunRecord): RunResult {
     ...takeoverChecks(run.protocol, takeovers),
     ...receiveMaximumChecks(run.protocol, outcomes),
     ...sharedChecks(shared),
+    ...messageExpiryChecks(messageExpiry),
     ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
   const shortfalls = [...findShortfalls({ record, said, published, expiryOnly }), ...takeoverShortfalls(record), ...sharedShortfalls(run, said)];
   return {
     ...described,
     ...measured,
-    histograms: { e2e: e2e.encoded, redelivery: redelivery.encoded, reconnect: reconnects.time.encoded },
+    histograms: { e2e: e2e.encoded, redelivery: redelivery.encoded, reconnect: reconnects.time.encoded, offlineAge: age.encoded },
     checks,
     explanations: [
       ...explain(run.protocol, outcomes, BOUNDARY_MARGIN_MS, record.incomplete),
       ...takeoverExplanations(run.protocol, takeovers),
+      ...messageExpiryExplanation(messageExpiry),
+      ...offlineAgeExplanation(run, age.percentiles),
       ...grantExplanations(run, outcomes, said),
       ...overCapCloseExplanations(record.ledgers.flatMap((l) => l.clients)),
       ...sharedExplanations(shared),

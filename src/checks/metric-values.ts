@@ -4,7 +4,7 @@ import { memoryMetric } from './memory.js';
 import type { MetricName } from './metric-names.js';
 
 /** The parts of a run result the metrics read. */
-export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect' | 'memory' | 'expiry' | 'drain' | 'shared'>;
+export type Measured = Pick<RunResult, 'redelivery' | 'latency' | 'reconnect' | 'memory' | 'expiry' | 'drain' | 'shared' | 'offlineAge' | 'messageExpiry'>;
 
 type Read = (m: Measured) => number | null;
 
@@ -20,6 +20,9 @@ const reconnect = stats((m) => m.reconnect.time);
 /** Summed over the run's shared groups; null without one (an expectation on it holds vacuously). */
 const shared = (pick: (s: NonNullable<Measured['shared']>[number]) => number) => (m: Measured) =>
   m.shared && m.shared.length > 0 ? m.shared.reduce((n, s) => n + pick(s), 0) : null;
+const age = stats((m) => m.offlineAge ?? null);
+/** Not measured in a run without a Message Expiry Interval (a 3.1.1 run): no samples. */
+const lifetimes = (pick: (r: NonNullable<Measured['messageExpiry']>) => number) => (m: Measured) => (m.messageExpiry ? pick(m.messageExpiry) : null);
 
 /**
  * Where each catalog metric is read from, in its kind's unit (counts, ms). Typed against the
@@ -47,6 +50,14 @@ const READERS: Record<MetricName, Read> = {
   'redelivery.drainRate': (m) => overallDrainRate(m),
   'redelivery.inflight.max': (m) => (m.drain ? Math.max(...m.drain.map((d) => d.inflightMax)) : null),
   'redelivery.inflight.overCap': (m) => (m.drain ? m.drain.reduce((n, d) => n + d.overCap, 0) : null),
+  'redelivery.age.p50': age.p50,
+  'redelivery.age.p90': age.p90,
+  'redelivery.age.p99': age.p99,
+  'redelivery.age.max': age.max,
+  'messageExpiry.deliveredInTime': lifetimes((r) => r.deliveredInTime),
+  'messageExpiry.expiredInQueue': lifetimes((r) => r.expiredInQueue),
+  'messageExpiry.deliveredExpired': lifetimes((r) => r.deliveredExpired),
+  'messageExpiry.intervalNotReduced': lifetimes((r) => r.interval.notReduced + r.interval.wrong + r.interval.missing),
   'latency.e2e.p50': e2e.p50,
   'latency.e2e.p90': e2e.p90,
   'latency.e2e.p99': e2e.p99,

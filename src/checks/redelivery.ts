@@ -1,4 +1,8 @@
+import type { Histogram } from 'hdr-histogram-js';
 import type { ReceivedRun } from '../metrics/ledger.js';
+import { recordMs } from '../metrics/histograms.js';
+import { addLifetimeTally, emptyLifetimeTally, expiredDuringDrain, noteLifetime, type LifetimeTally } from './lifetime-tally.js';
+import { DEFAULT_MARGIN_MS } from './message-expiry.js';
 import { attributeLoss, type LossPolicy } from './attribution.js';
 import { LOSS_REASONS, type LossReason } from '../result/loss.js';
 import type { Classified } from './expected.js';
@@ -58,6 +62,16 @@ export interface Tally {
   silentGaps: number;
   /** Clients that lost messages, by "lost/expected", so a uniform loss reads "40 of 50 per client". */
   lossShapes: Map<string, number>;
+  /** v5 messages sent with a Message Expiry Interval, by what became of each. */
+  lifetimes: LifetimeTally;
+}
+
+/** What a subscriber's judgement also feeds: the run's age histogram (µs) of offline messages, and the margin. */
+export interface TallyOptions {
+  ages?: Histogram;
+  marginMs?: number;
+  /** The subscriber, for examples. */
+  ref?: string;
 }
 
 export function emptyTally(): Tally {
@@ -69,14 +83,18 @@ export function emptyTally(): Tally {
     offline: 0, offlineExpected: 0, offlineDelivered: 0, drainTimeMs: null, drainedMessages: 0, drainMsTotal: 0,
     inflightMax: 0, inflightOverCap: 0, inflightViolators: 0,
     returns: 0, presentMissing: 0, presentLostInRestart: 0, presentUnexpected: 0, returnsAfterEnd: 0, longestAwayMs: 0, silentGaps: 0,
-    lossShapes: new Map(),
+    lossShapes: new Map(), lifetimes: emptyLifetimeTally(),
   };
 }
 
-export function tallySubscriber(model: SessionModel, classified: Classified, received: readonly ReceivedRun[], policy: LossPolicy): Tally {
+export function tallySubscriber(model: SessionModel, classified: Classified, received: readonly ReceivedRun[], policy: LossPolicy, options: TallyOptions = {}): Tally {
   const t = emptyTally();
   t.clients = 1;
+  const marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
   const arrivals = arrivalTimes(received);
+  const intervals = receivedIntervals(received);
+  // Known before the loop (drainEnd below grows in it): a lost message's lifetime is held against it.
+  const backlogEnd = classified.messages.some((m) => m.lifetime) ? backlogArrivals(model, classified, arrivals) : [];
   const unreleased = new Set(received.flatMap((run) => (run.unreleased ?? []).map((seq) => key(run.publisher, seq))));
   const qosOf = new Map<string, number>();
   const drainEnd = model.gaps.map(() => -Infinity);
@@ -97,13 +115,21 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
         t.offlineDelivered++;
         drainEnd[message.gap] = Math.max(drainEnd[message.gap]!, arrivedAt);
         drained[message.gap]!++;
+        if (options.ages) recordMs(options.ages, arrivedAt - message.sentAt);
         if (message.qos === 0) t.qos0Kept++;
       }
     }
     switch (message.fate) {
       case 'qos0':
         break;
+      case 'expiredInQueue':
+        // Not owed; one that came anyway is counted with its lifetime (delivered expired).
+        break;
       case 'expected':
+        if (!arrived && expiredDuringDrain(message, backlogEnd[message.gap] ?? -Infinity, marginMs)) {
+          t.indeterminate++;
+          break;
+        }
         t.expected++;
         if (arrived) t.delivered++;
         else {
@@ -122,6 +148,10 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
       default:
         t[message.fate]++;
         if (arrived) t.unexpected++;
+    }
+    if (message.lifetime) {
+      const notJudgedLoss = !arrived && expiredDuringDrain(message, backlogEnd[message.gap] ?? -Infinity, marginMs);
+      noteLifetime(t.lifetimes, message, arrivedAt, intervals?.get(key(message.publisher, message.seq)), notJudgedLoss, marginMs, options.ref ?? received[0]?.subscriber ?? 'subscriber');
     }
   }
   if (t.lost > 0) t.lossShapes.set(`${t.lost}/${t.expected}`, 1);
@@ -144,6 +174,29 @@ export function tallySubscriber(model: SessionModel, classified: Classified, rec
   });
   countCopies(t, received, qosOf);
   return t;
+}
+
+/** Latest arrival of a message sent in each time away: until then the broker was still sending that backlog. */
+function backlogArrivals(model: SessionModel, classified: Classified, arrivals: Map<string, Map<number, number>>): number[] {
+  const end = model.gaps.map(() => -Infinity);
+  for (const m of classified.messages) {
+    const at = m.gap >= 0 ? arrivals.get(m.publisher)?.get(m.seq) : undefined;
+    if (at !== undefined) end[m.gap] = Math.max(end[m.gap]!, at);
+  }
+  return end;
+}
+
+/** The Message Expiry Interval of each first copy that carried one, by publisher and seq; undefined when none did. */
+function receivedIntervals(received: readonly ReceivedRun[]): Map<string, number> | undefined {
+  if (!received.some((run) => run.expiry !== undefined)) return undefined;
+  const intervals = new Map<string, number>();
+  for (const run of received) {
+    run.expiry?.forEach((interval, i) => {
+      const k = key(run.publisher, run.seqs[i]!);
+      if (!intervals.has(k)) intervals.set(k, interval);
+    });
+  }
+  return intervals;
 }
 
 function arrivedBeforeNextGap(model: SessionModel, sentAt: number, arrivedAt: number): boolean {
@@ -194,6 +247,7 @@ export function addTally(into: Tally, from: Tally): void {
   if (from.drainTimeMs !== null) into.drainTimeMs = Math.max(into.drainTimeMs ?? 0, from.drainTimeMs);
   into.longestAwayMs = Math.max(into.longestAwayMs, from.longestAwayMs);
   into.inflightMax = Math.max(into.inflightMax, from.inflightMax);
+  addLifetimeTally(into.lifetimes, from.lifetimes);
   for (const [shape, clients] of from.lossShapes) into.lossShapes.set(shape, (into.lossShapes.get(shape) ?? 0) + clients);
 }
 

@@ -1,3 +1,4 @@
+import type { Histogram } from 'hdr-histogram-js';
 import type { RunRecord } from '../engine/run-record.js';
 import type { ClientLog, ReceivedRun, SentRun } from '../metrics/ledger.js';
 import type { GroupPlan } from '../scenario/plan.js';
@@ -20,8 +21,12 @@ export function groupOf(ref: string): string {
   return ref.slice(0, ref.lastIndexOf('/'));
 }
 
-/** Judges every subscriber of the run but shared groups' members, one at a time (memory stays per subscriber), summed per group. */
-export function judgeSubscribers(record: RunRecord, marginMs: number, published: PublishOutcomes = publishOutcomes(record)): GroupOutcome[] {
+/**
+ * Judges every subscriber of the run but shared groups' members, one at a time (memory stays
+ * per subscriber), summed per group. `ages` (optional) gets the age at arrival of every
+ * message sent while its subscriber was away.
+ */
+export function judgeSubscribers(record: RunRecord, marginMs: number, published: PublishOutcomes = publishOutcomes(record), ages?: Histogram): GroupOutcome[] {
   const outcomes = new Map<string, GroupOutcome>();
   for (const group of record.run.groups) {
     // A shared group's members are judged together, by shared-group.ts.
@@ -44,8 +49,8 @@ export function judgeSubscribers(record: RunRecord, marginMs: number, published:
     if (!granted.has(group.name)) granted.set(group.name, group);
     else if (seen && !sameGrant(seen, group)) granted.set(group.name, undefined);
     const model = modelSession(log.attempts, group, faults.get(group.name) ?? [], { marginMs });
-    const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos, published);
-    const tally = tallySubscriber(model, classified, received.get(log.ref) ?? [], policy);
+    const classified = classifyMessages(model, sent.get(log.ref) ?? [], group.qos, published, marginMs);
+    const tally = tallySubscriber(model, classified, received.get(log.ref) ?? [], policy, { marginMs, ref: log.ref, ...(ages ? { ages } : {}) });
     tally.leftover = leftover[log.ref] ?? 0;
     tally.inflightMax = log.inflightMax ?? 0;
     tally.inflightOverCap = log.inflightOverCap ?? 0;

@@ -27,7 +27,7 @@ export function describePhase(phase: PhasePlan): string {
       if (phase.fault.kind === 'broker-restart') return `broker-restart (down ${phase.fault.downMs} ms)`;
       return `fault ${phase.fault.kind} on ${phase.groups.join(', ')}`;
     case 'publish':
-      return `publish ${phase.from} → ${phase.to}, ${phase.perTarget} each at QoS ${phase.qos}`;
+      return `publish ${phase.from} → ${phase.to}, ${phase.perTarget} each at QoS ${phase.qos}${phase.messageExpirySec !== undefined ? `, Message Expiry ${phase.messageExpirySec} s` : ''}`;
     case 'wait':
       return `wait ${phase.durationMs} ms`;
     case 'drain':

@@ -94,6 +94,8 @@ export interface SentRun {
   ackedAt: (number | null)[];
   /** Messages the broker refused with a reason code ≥ 0x80 (PUBACK, PUBREC, PUBCOMP): index → code. */
   refused?: Record<number, number>;
+  /** v5: the Message Expiry Interval every message of the run carried, s; absent: none. */
+  messageExpirySec?: number;
 }
 
 /** What one subscriber received from one publisher, keyed by sequence number. */
@@ -106,6 +108,11 @@ export interface ReceivedRun {
   firstAt: number[];
   /** QoS each first copy arrived with, aligned with seqs. */
   qos: (0 | 1 | 2)[];
+  /**
+   * v5: the Message Expiry Interval each first copy arrived with (s), aligned with seqs; -1
+   * where it carried none. Absent until a copy carries one (earlier entries are then -1).
+   */
+  expiry?: number[];
   /** extra copies per seq (only seqs with duplicates appear). */
   duplicates: Record<number, number>;
   /**

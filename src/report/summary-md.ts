@@ -6,6 +6,7 @@ import { anyMeasured, type Row } from './measured.js';
 import { memorySection } from './memory-md.js';
 import type { Result, RunResult } from '../result/result.js';
 import { DRAIN_ROWS } from './drain-md.js';
+import { MESSAGE_EXPIRY_ROWS } from './message-expiry-md.js';
 import { brokerSaidBlock, grantedWords, shortfallBlock } from './said-md.js';
 import { SHARED_ROWS } from './shared-rows.js';
 
@@ -54,6 +55,7 @@ export const ROWS: Row[] = [
   ['out of order', (r) => count(r.redelivery.outOfOrder), redelivery],
   ['unexpected', (r) => count(r.redelivery.unexpected), redelivery],
   ['not judged', (r) => count(r.redelivery.indeterminate), redelivery],
+  ...MESSAGE_EXPIRY_ROWS,
   ['expired with their session', (r) => count(r.redelivery.expiredWithSession), (runs) => redelivery(runs) && runs.some((r) => r.redelivery.expiredWithSession > 0)],
   ['left over from an earlier run', (r) => count(r.redelivery.leftover ?? 0), (runs) => runs.some((r) => (r.redelivery.leftover ?? 0) > 0)],
   ['refused by the broker', refusedCell, (runs) => runs.some((r) => (r.redelivery.refused ?? 0) + (r.redelivery.unacknowledged ?? 0) > 0)],

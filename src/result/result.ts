@@ -7,6 +7,7 @@ import type { MemoryResult } from './memory.js';
 import type { BrokerSaid, Shortfall } from './refusals.js';
 import type { BrokerInfo, TimelineEvent } from './timeline.js';
 import type { SharedGroupResult } from './shared.js';
+import type { MessageExpiryResult } from './message-expiry.js';
 
 /**
  * result.json: the single source of truth every other report renders from, so it holds
@@ -115,8 +116,12 @@ export interface RunResult {
   redelivery: RedeliveryResult;
   latency: { e2e: Percentiles | null };
   reconnect: { time: Percentiles | null; notReconnected: number; connectFailures: number };
-  /** Merged hdr-histogram-js compressed base64, µs. */
-  histograms: { e2e: string; redelivery: string; reconnect: string };
+  /** Merged hdr-histogram-js compressed base64, µs (offlineAge absent in older results). */
+  histograms: { e2e: string; redelivery: string; reconnect: string; offlineAge?: string };
+  /** Age at arrival (arrival − send) of the messages sent while their subscriber was away; null: none arrived; absent in older results. */
+  offlineAge?: Percentiles | null;
+  /** MQTT 5 Message Expiry: what became of messages sent with an interval; absent when none were. */
+  messageExpiry?: MessageExpiryResult;
   /** Payloads that were not the harness's (or were corrupted). */
   malformed: number;
   timeline: TimelineEvent[];

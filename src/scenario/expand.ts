@@ -1,4 +1,5 @@
 import type { ProtocolVersion } from '../brokers/types.js';
+import { messageExpiryNotes } from './message-expiry.js';
 import { isExpressionError, parseExpression } from '../checks/expression.js';
 import { HarnessError } from '../errors.js';
 import { resolveGroup } from './groups.js';
@@ -58,6 +59,7 @@ export function buildRun(scenario: Scenario, v: Variant, report: Report, damage:
     ...expectations(scenario.expect ?? [], ['expect'], 'scenario', report, damage),
     ...(v.matrixPath ? expectations(v.expect, [...v.matrixPath, 'expect'], 'matrix', report, damage) : []),
   ];
+  notes.push(...messageExpiryNotes(scenario.phases, v.protocol));
   return { id: v.id, label: v.label, protocol: v.protocol, groups: [...groups.values()], phases, expect, notes };
 }
 

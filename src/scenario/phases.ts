@@ -1,5 +1,6 @@
 import type { BrokerSpec, ProtocolVersion } from '../brokers/types.js';
 import { expiryGroupProblem, resolveMeasureExpiry } from './expiry-phase.js';
+import { messageExpiryOf } from './message-expiry.js';
 import { targetProblem } from './groups.js';
 import type { FaultPlan, GroupPlan, PhasePlan } from './plan.js';
 import type { Path, Report } from './problems.js';
@@ -167,6 +168,7 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
           return targetProblem(g);
         });
         const rate = body.rate === undefined ? undefined : parseRate(body.rate);
+        const messageExpirySec = messageExpiryOf([...path, 'messageExpiry'], body.messageExpiry, protocol, report);
         published = true;
         plans.push({
           kind,
@@ -177,6 +179,7 @@ export function resolvePhases({ phases, groups, known, report, measureSettleMs, 
           ...(rate !== undefined ? { ratePerSec: rate } : {}),
           payloadBytes: body.payloadBytes ?? DEFAULTS.payloadBytes,
           ...(to?.share !== undefined ? { shared: true as const } : {}),
+          ...(messageExpirySec !== undefined ? { messageExpirySec } : {}),
         });
         return;
       }

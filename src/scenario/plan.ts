@@ -119,6 +119,8 @@ export interface PublishPhase {
   /** Total over the phase's publishers; absent = unlimited. */
   ratePerSec?: number;
   payloadBytes: number;
+  /** MQTT 5 Message Expiry Interval sent with every message, s; absent: none (always under 3.1.1). */
+  messageExpirySec?: number;
 }
 export interface WaitPhase {
   kind: 'wait';

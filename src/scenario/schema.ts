@@ -255,6 +255,9 @@ const PhaseSchema = Type.Object(
           qos: Type.Optional(Qos('default: the publisher group qos')),
           rate: Type.Optional(Pattern('rate', 'total for the phase; default unlimited')),
           payloadBytes: Type.Optional(Type.Integer({ minimum: HEADER_BYTES, maximum: 268435455, default: DEFAULTS.payloadBytes })),
+          messageExpiry: Type.Optional(
+            Duration('MQTT 5 Message Expiry Interval, whole seconds: the broker drops a message still queued when it passes; ignored (with a note) under MQTT 3.1.1'),
+          ),
         },
         Strict,
       ),

@@ -30,7 +30,8 @@ const owners = new WeakMap<MqttClient, SimClient>();
 
 /** Where a subscriber's messages go; one object per client, so no closure per message. */
 export interface MessageSink {
-  receive(payload: Buffer, qos: Qos, connackAt: number | undefined): void;
+  /** `expiry`: the v5 Message Expiry Interval the PUBLISH carried (s), if any. */
+  receive(payload: Buffer, qos: Qos, connackAt: number | undefined, expiry?: number): void;
   /** A QoS 2 PUBLISH arrived (the client answers PUBREC); it is handed over only at its PUBREL. */
   held(messageId: number, payload: Buffer): void;
   released(messageId: number): void;
@@ -279,7 +280,7 @@ export class SimClient {
     },
     message(this: MqttClient, _topic: string, payload: Buffer, packet: IPublishPacket): void {
       const client = SimClient.#current(this);
-      if (client && !client.#stopped) client.spec.sink?.receive(payload, packet.qos, client.#attempt?.connackAt);
+      if (client && !client.#stopped) client.spec.sink?.receive(payload, packet.qos, client.#attempt?.connackAt, packet.properties?.messageExpiryInterval);
     },
   };
 

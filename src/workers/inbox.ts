@@ -69,7 +69,7 @@ export class Inbox implements MessageSink {
    * Latencies count first copies only. `connackAt` is the CONNACK of the connection the
    * message came on: a message sent before it waited in the session while we were away.
    */
-  receive(payload: Buffer, qos: Qos, connackAt: number | undefined): void {
+  receive(payload: Buffer, qos: Qos, connackAt: number | undefined, expiry?: number): void {
     const at = performance.now();
     const totals = this.totals;
     const origin = decodeHeader(payload, header, totals.invocation);
@@ -98,6 +98,9 @@ export class Inbox implements MessageSink {
     run.seqs.push(header.seq);
     run.firstAt.push(at);
     run.qos.push(qos);
+    // Made only when a copy carries an interval, so a 3.1.1 run or one without expiry pays nothing.
+    if (expiry !== undefined && run.expiry === undefined) run.expiry = new Array<number>(run.seqs.length - 1).fill(-1);
+    run.expiry?.push(expiry ?? -1);
     totals.received++;
     this.received++;
     totals.lastReceiveAt = at;

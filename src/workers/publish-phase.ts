@@ -134,10 +134,14 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
   const inst = p.client.mqtt;
   if (total === 0) return { unacked: 0, unsent: 0, neverConnected: 0 };
   if (!inst) return { unacked: 0, unsent: total, neverConnected: 1 };
-  const { qos, payloadBytes } = phase;
+  const { qos, payloadBytes, messageExpirySec } = phase;
+  // v5 only (the plan drops it under 3.1.1); one options object for the whole phase.
+  const expiry = ctx.protocol === '5' && messageExpirySec !== undefined ? messageExpirySec : undefined;
+  const options = expiry !== undefined ? { qos, properties: { messageExpiryInterval: expiry } } : { qos };
   const lanes = targets.map((t) => {
     const topic = ctx.topicOf(t);
     const run: SentRun = { publisher: p.ref, target: `${phase.to}/${phase.shared ? SHARED_TARGET : t}`, qos, payloadBytes, firstSeq: p.nextSeq.get(topic) ?? 0, sentAt: [], ackedAt: [] };
+    if (expiry !== undefined) run.messageExpirySec = expiry;
     return { run, topic };
   });
   // The group's rate splits by message count; this publisher sends targets.length of every T.
@@ -169,7 +173,7 @@ async function publishOne(phase: PublishPhase, p: Publisher, ctx: PublishContext
     flow.inFlight++;
     p.sent++;
     if (ctx.sentTo) ctx.sentTo.count++;
-    inst.publish(lane.topic, payload, { qos }, (err, packet) => {
+    inst.publish(lane.topic, payload, options, (err, packet) => {
       if (!err) run.ackedAt[i] = performance.now();
       else refused(p.client, run, i, err, packet, lane.topic);
       p.settled++;

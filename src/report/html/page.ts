@@ -8,7 +8,7 @@ import type { Check, Result, RunResult } from '../../result/result.js';
 import { saidLine } from '../said-md.js';
 import { rowsFor } from '../summary-md.js';
 import { chartAssets } from './assets.js';
-import { LATENCIES, latencyView, TABLE_PERCENTILES, type ChartSpec, type LatencyView } from './charts.js';
+import { LATENCIES, latencyView, percentileView, TABLE_PERCENTILES, type ChartSpec, type LatencyView } from './charts.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { runColors } from './colors.js';
 import { escapeXml as esc, jsonForScript } from './escape.js';
@@ -44,6 +44,9 @@ export function renderHtml(result: Result): string {
       const table = latencyTable(runs, colors, view, runs.map((r) => stats(r, key)), metric);
       return chartBox(`latency-${key}`, view.chart, `${what}; each line is one run's percentile curve (x: percentile, log scale towards the tail)`, table, '', title);
     });
+  // How stale what devices got back was: arrival − send of the messages sent while they were away.
+  const age = percentileView(AGE_TITLE, runs.map((r) => (r.verdict === 'unsupported' ? undefined : r.histograms.offlineAge)), runs, colors);
+  if (age.chart) latency.push(chartBox('latency-offline-age', age.chart, AGE_WHAT, latencyTable(runs, colors, age, runs.map((r) => r.offlineAge), 'redelivery.age'), '', AGE_TITLE));
   const unsampled = latencyViews.filter(({ view }) => !view.chart).map(({ title }) => title);
   const latencySection =
     latency.length > 0
@@ -125,6 +128,9 @@ ${data}
 }
 
 /** A section of its own, so its charts and lists are its heading's siblings and nobody else's. */
+const AGE_TITLE = 'Age of offline messages';
+const AGE_WHAT = 'arrival − send of each message sent while its subscriber was away: how old what a device gets back is (an MQTT 5 Message Expiry Interval bounds it; 3.1.1 has none)';
+
 function section(id: string, title: string, parts: string[]): string {
   return `<section class="part"><h2 id="${id}">${esc(title)}</h2>\n${parts.filter(Boolean).join('\n')}</section>`;
 }

@@ -20,7 +20,9 @@ describe('metric catalog', () => {
     for (const name of ['expected', 'delivered', 'lost', 'endedWithMember', 'crossMember', 'deliveredOnReturn', 'qos2Duplicates']) {
       assert.equal(METRICS[`shared.${name}` as keyof typeof METRICS].kind, 'count', name);
     }
-    assert.equal(Object.keys(METRICS).length, 48);
+        for (const stat of ['p50', 'p90', 'p99', 'max']) assert.equal(METRICS[`redelivery.age.${stat}` as keyof typeof METRICS].kind, 'duration', stat);
+    for (const name of ['deliveredInTime', 'expiredInQueue', 'deliveredExpired', 'intervalNotReduced']) assert.equal(METRICS[`messageExpiry.${name}` as keyof typeof METRICS].kind, 'count', name);
+    assert.equal(Object.keys(METRICS).length, 56);
   });
 
   it('every entry has a one-line description', () => {
