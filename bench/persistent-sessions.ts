@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../src/engine/orchestrator.js';
-import { buildResult } from '../src/report/result.js';
+import { judgeScenario } from '../src/checks/judge.js';
 import { expandPlan, parseScenario } from '../src/scenario/index.js';
 import type { BenchRow } from './lib/row.js';
 
@@ -45,7 +45,7 @@ export async function benchPersistentSessions(): Promise<BenchRow[]> {
     const outcome = await runScenario(plan, { runDir: dir, signal: new AbortController().signal, log: () => {} });
     if (outcome.error) throw outcome.error;
     const record = outcome.records[0];
-    const run = buildResult(plan, outcome.records).runs[0];
+    const run = judgeScenario(plan, outcome.records).runs[0];
     if (!record || !run) throw new Error('the run produced no result');
     const connect = record.timeline.filter((e) => e.phase === 0);
     const connectMs = (connect.at(-1)?.at ?? 0) - (connect[0]?.at ?? 0);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Result } from '../src/report/result.js';
+import type { Result } from '../src/result/result.js';
 import { distFile } from './lib/processes.js';
 import type { BenchRow } from './lib/row.js';
 import { FAILS_BY_DESIGN, SHIPPED_COUNTS } from './lib/shipped.js';

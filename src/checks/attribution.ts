@@ -1,10 +1,9 @@
-import type { BrokerInfo, TimelineEvent } from '../engine/run-record.js';
+import type { BrokerInfo, TimelineEvent } from '../result/timeline.js';
 import type { Message } from './expected.js';
 import type { SessionModel } from './session-model.js';
+import type { LossReason } from '../result/loss.js';
 
 /** Why an expected message never came, where the harness can know it. */
-export type LossReason = 'queue-limit' | 'size-limit' | 'session-ended-early' | 'session-expired' | 'broker-restart' | 'never-released' | 'unknown';
-export const LOSS_REASONS: readonly LossReason[] = ['queue-limit', 'size-limit', 'session-ended-early', 'session-expired', 'broker-restart', 'never-released', 'unknown'];
 
 /** What the broker's stated configuration says about dropping messages. */
 export interface LossPolicy {

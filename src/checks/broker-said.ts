@@ -3,7 +3,7 @@ import type { RunRecord } from '../engine/run-record.js';
 import type { SaidEntry } from '../metrics/ledger.js';
 import { propertyName } from '../protocol/connack-properties.js';
 import { allowedInAck, codeName } from '../protocol/reason-codes.js';
-import type { BrokerSaid } from './refusal-types.js';
+import type { BrokerSaid } from '../result/refusals.js';
 import type { GroupPlan, RunPlan } from '../scenario/plan.js';
 import { closedByBroker, FAULT_SLACK_MS } from './broker-closes.js';
 import { faultWindows, type FaultWindow } from './faults.js';

@@ -7,8 +7,10 @@ import { newLatencyHistogram, recordMs } from '../metrics/histograms.js';
 import type { ExpiryClose } from '../scenario/plan.js';
 import type { ExpirySessionLog } from '../workers/expiry-protocol.js';
 import type { BurstStarts } from './expiry-bursts.js';
-import { aliveShare, survivalCurve, type ProbePoint, type Survival } from './expiry-survival.js';
-import { signed, type ExpiryAgreement, type ExpiryCloseResult } from './expiry-types.js';
+import { aliveShare, survivalCurve, type ProbePoint } from './expiry-survival.js';
+import type { Survival } from '../result/expiry.js';
+import { signed } from './words.js';
+import type { ExpiryAgreement, ExpiryCloseResult } from '../result/expiry.js';
 import { summarise } from './latency.js';
 
 export type Histograms = Record<'error' | 'detection' | 'detectionSeen', ReturnType<typeof newLatencyHistogram>>;

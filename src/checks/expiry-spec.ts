@@ -5,7 +5,7 @@
  * the scenario or the managed Mosquitto's config states can be measured, by probes alone.
  */
 import type { ProtocolVersion } from '../brokers/types.js';
-import type { BrokerInfo } from '../engine/run-record.js';
+import type { BrokerInfo } from '../result/timeline.js';
 import type { GroupPlan, MeasureExpiryPhase } from '../scenario/plan.js';
 import { lossPolicy } from './attribution.js';
 import { duration } from './words.js';

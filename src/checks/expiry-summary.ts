@@ -3,8 +3,9 @@
  * each run's survival curves, for summary.md. Rendered from result.json alone.
  */
 import { anyMeasured, type Row } from '../report/measured.js';
-import type { RunResult } from '../report/result.js';
-import { signed, type ExpiryCloseResult, type ExpiryResult, type ExpiryStats } from './expiry.js';
+import type { RunResult } from '../result/result.js';
+import { signed } from './words.js';
+import type { ExpiryCloseResult, ExpiryResult, ExpiryStats } from '../result/expiry.js';
 import { count, duration } from './words.js';
 
 const cell = (read: (e: ExpiryResult) => string) => (run: RunResult) => {

@@ -1,3 +1,4 @@
+import type { Survival, SurvivalPoint } from '../result/expiry.js';
 /**
  * The probe method's arithmetic: each probe is one session looked at once, alive or gone,
  * at an offset from its expected end. Sorted by offset they give a survival curve — the
@@ -11,29 +12,6 @@ export interface ProbePoint {
   alive: boolean;
 }
 
-export interface SurvivalPoint {
-  /** Mean offset of the probes in this slice of the window, ms. */
-  offsetMs: number;
-  probes: number;
-  alive: number;
-  /** alive / probes. */
-  fraction: number;
-  /** The will method's answer at the same offsets: the share of will-timed sessions not yet ended, averaged over the slice's probes. */
-  willFraction: number | null;
-}
-
-export interface Survival {
-  points: SurvivalPoint[];
-  /** Where the fitted curve crosses 50%, ms from the expected end; null when not inside the probed offsets. */
-  boundaryMs: number | null;
-  /** Which side of the probed offsets the boundary lies on, when it is not inside them. */
-  outside?: 'before' | 'after';
-  /** Latest offset a probe found the session alive, earliest one found it gone. */
-  lastAliveMs: number | null;
-  firstGoneMs: number | null;
-  /** Mean gap between neighbouring probes, ms: how finely the curve is sampled. */
-  spacingMs: number | null;
-}
 
 interface Block {
   /** Sum of x and of y, and the count, of the points pooled in this block. */

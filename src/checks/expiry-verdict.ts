@@ -2,9 +2,10 @@
  * What a measure-expiry phase's numbers mean, in checks (the spec's promises: no session
  * ends before its expiry, every session ends; and the two methods agree) and in plain words.
  */
-import type { Check } from '../report/result.js';
+import type { Check } from '../result/result.js';
 import type { GroupPlan } from '../scenario/plan.js';
-import { signed, type ExpiryCloseResult, type ExpiryResult, type ExpiryStats } from './expiry.js';
+import { signed } from './words.js';
+import type { ExpiryCloseResult, ExpiryResult, ExpiryStats } from '../result/expiry.js';
 import { count, duration, plural } from './words.js';
 
 export function expiryChecks(e: ExpiryResult | undefined): Check[] {

@@ -13,11 +13,8 @@ import type { ExpirySessionLog } from '../workers/expiry-protocol.js';
 import { BURST_GAP_MS, burstStarts } from './expiry-bursts.js';
 import { judgeClose, round2 } from './expiry-close.js';
 import { brokerResolution, expiryRunSpec } from './expiry-spec.js';
-import type { ExpiryCloseResult, ExpiryGroupResult, ExpiryResult } from './expiry-types.js';
+import type { ExpiryCloseResult, ExpiryGroupResult, ExpiryResult } from '../result/expiry.js';
 import { mergeHistograms, summarise } from './latency.js';
-
-export type * from './expiry-types.js';
-export { signed } from './expiry-types.js';
 
 const REFS = 10;
 /** A will later than a probe that found the session gone, by more than this, contradicts it. */

@@ -1,4 +1,4 @@
-import type { BrokerSaid } from './refusal-types.js';
+import type { BrokerSaid } from '../result/refusals.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { GroupOutcome } from './subscribers.js';
 import { count } from './words.js';

@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '../engine/run-record.js';
+import type { TimelineEvent } from '../result/timeline.js';
 import type { FaultPlan } from '../scenario/plan.js';
 
 /** A fault on one group, from its fault-start to the heal that stopped it (absent: never healed). */

@@ -1,5 +1,7 @@
-import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
-import type { BrokerSaid, RedeliveryResult, RunResult } from '../report/result.js';
+import type { BrokerInfo, TimelineEvent } from '../result/timeline.js';
+import type { RunRecord } from '../engine/run-record.js';
+import type { BrokerSaid } from '../result/refusals.js';
+import type { RedeliveryResult, Result, RunResult } from '../result/result.js';
 import { lossPolicy } from './attribution.js';
 import { explain, offlineCause } from './explain.js';
 import { expiryOnlyGroups, judgeExpiry } from './expiry.js';
@@ -15,6 +17,8 @@ import { brokerSaid } from './broker-said.js';
 import { grantExplanations } from './explain-grants.js';
 import { publishOutcomes } from './publish-outcome.js';
 import { findShortfalls } from './shortfalls.js';
+import { buildResult } from '../result/build.js';
+import type { Plan } from '../scenario/plan.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -24,6 +28,11 @@ import { findShortfalls } from './shortfalls.js';
 export const BOUNDARY_MARGIN_MS = 250;
 
 /** One run of the matrix judged: counts, latencies, checks, explanations and the verdict. */
+/** result.json for a scenario: each run judged, then handed to the result builder. */
+export function judgeScenario(plan: Plan, records: readonly RunRecord[], tool?: Result['tool']): Result {
+  return buildResult(plan, records.map(judgeRun), records[0]?.startedAtIso, tool);
+}
+
 export function judgeRun(record: RunRecord): RunResult {
   const { run } = record;
   const described = {

@@ -1,20 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { encodeHistogram, mergeEncoded, recordedMin, valueAtPercentile } from '../metrics/histograms.js';
+import type { Percentiles, Summary } from '../result/latency.js';
 
-/** A latency distribution in ms, from a histogram recorded in µs: min ≤ p50 ≤ p90 ≤ p99 ≤ max. */
-export interface Percentiles {
-  /** Absent from results written before it was added: a reader of stored results must not count on it. */
-  min?: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  /** Samples behind the numbers. */
-  count: number;
-}
-
-/** A summary as this version writes it. */
-export type Summary = Percentiles & { min: number };
 
 /** Shards' histograms merged exactly, and re-encoded so a report can be rendered again later. */
 export interface Merged {

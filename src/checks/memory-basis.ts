@@ -1,5 +1,6 @@
 import type { MemoryPoint } from '../engine/memory-sampler.js';
-import type { RunRecord, TimelineEvent } from '../engine/run-record.js';
+import type { RunRecord } from '../engine/run-record.js';
+import type { TimelineEvent } from '../result/timeline.js';
 import type { GroupPlan, PhasePlan, PublishPhase, RunPlan } from '../scenario/plan.js';
 import { count, duration } from './words.js';
 

@@ -1,9 +1,11 @@
-import type { MemoryPoint, MemoryProbeRecord } from '../engine/memory-sampler.js';
+import type { MemoryPoint } from '../engine/memory-sampler.js';
+import type { MemoryProbeRecord } from '../result/memory.js';
 import type { RunRecord } from '../engine/run-record.js';
-import type { Check } from '../report/result.js';
+import type { Check } from '../result/result.js';
 import type { ExpectationPlan } from '../scenario/plan.js';
 import { perQueued, perSession, phaseStates, reclaimed, round, type Derived, type Stretch } from './memory-basis.js';
 import { duration } from './words.js';
+import type { MemoryFigure, MemoryFigures, MemoryResult } from '../result/memory.js';
 
 /**
  * Broker memory figures for one run, from the readings at its points: `start` (before the
@@ -18,42 +20,6 @@ import { duration } from './words.js';
  *   expiry end during it; v3.1.1 CleanSession=0 sessions never do.
  */
 
-export interface MemoryFigures {
-  /** At `start`, before any client connected. */
-  baseline: number | null;
-  /** The highest reading of the run. */
-  peak: number | null;
-  perSession: number | null;
-  perQueuedMessage: number | null;
-  /** The readings the reclaimed ratio compares. */
-  beforeExpiry: number | null;
-  afterExpiry: number | null;
-  /** Fraction of the memory added since baseline that came back during the idle wait. */
-  reclaimedAfterExpiry: number | null;
-  /** At `end`, after the last phase, before the clients are torn down. */
-  end: number | null;
-}
-
-export type MemoryFigure = keyof MemoryFigures;
-
-export interface MemoryResult {
-  intervalMs: number;
-  probes: (MemoryProbeRecord & { available: boolean })[];
-  /** The probe the memory.* metrics read: the first one with readings; null: none had any. */
-  metricsFrom: string | null;
-  /** [ms from run start, bytes, probe name]. */
-  samples: [number, number, string][];
-  /** Readings at start, each measure phase, and end; `t` in ms from run start. */
-  points: { label: string; t: number; phase?: number; values: Record<string, number | null> }[];
-  /** Per probe name. */
-  figures: Record<string, MemoryFigures>;
-  /** How each derived figure was obtained (points and counts), or why it was not. */
-  basis: { perSession: string; perQueuedMessage: string; reclaimedAfterExpiry: string };
-  /** What the derivation used: clients connected, messages queued. */
-  sessions: number | null;
-  queuedMessages: number | null;
-  notes: string[];
-}
 
 /** A figure of the probe the metrics read; null when it was not derived. */
 export function memoryMetric(memory: MemoryResult | undefined, figure: MemoryFigure): number | null {

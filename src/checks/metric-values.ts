@@ -1,5 +1,5 @@
-import type { RunResult } from '../report/result.js';
-import type { Percentiles } from './latency.js';
+import type { RunResult } from '../result/result.js';
+import type { Percentiles } from '../result/latency.js';
 import { memoryMetric } from './memory.js';
 import type { MetricName } from './metric-names.js';
 

@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '../engine/run-record.js';
+import type { TimelineEvent } from '../result/timeline.js';
 import type { ClientLog, ConnectAttempt } from '../metrics/ledger.js';
 import { newLatencyHistogram, recordMs } from '../metrics/histograms.js';
 import { faultWindows } from './faults.js';

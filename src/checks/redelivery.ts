@@ -1,5 +1,6 @@
 import type { ReceivedRun } from '../metrics/ledger.js';
-import { attributeLoss, LOSS_REASONS, type LossPolicy, type LossReason } from './attribution.js';
+import { attributeLoss, type LossPolicy } from './attribution.js';
+import { LOSS_REASONS, type LossReason } from '../result/loss.js';
 import type { Classified } from './expected.js';
 import type { SessionModel } from './session-model.js';
 

@@ -1,6 +1,6 @@
 import type { RunRecord } from '../engine/run-record.js';
 import type { ClientLog, ConnectAttempt, SentRun } from '../metrics/ledger.js';
-import type { BrokerSaid, Shortfall } from './refusal-types.js';
+import type { BrokerSaid, Shortfall } from '../result/refusals.js';
 import type { PhasePlan } from '../scenario/plan.js';
 import { phaseWindows, type PhaseWindow } from './phase-windows.js';
 import { measureReconnects } from './reconnect.js';

@@ -1,7 +1,9 @@
 import type { ProtocolVersion } from '../brokers/types.js';
-import type { Check, Shortfall, Verdict } from '../report/result.js';
+import type { Check, Verdict } from '../result/result.js';
+import type { Shortfall } from '../result/refusals.js';
 import type { ExpectationPlan } from '../scenario/plan.js';
-import { LOSS_REASONS, type LossPolicy, type LossReason } from './attribution.js';
+import { LOSS_REASONS, type LossReason } from '../result/loss.js';
+import type { LossPolicy } from './attribution.js';
 import type { CanonicalUnit } from './expression.js';
 import { evaluate } from './expression.js';
 import { metricValue, type Measured } from './metric-values.js';

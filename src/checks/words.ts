@@ -31,3 +31,10 @@ export function size(bytes: number, exactBelow = 1000): string {
   }
   return `${count(Number(n.toPrecision(3)))} ${units[i]}`;
 }
+
+/** "+540 ms", "-1.2 s" */
+export function signed(ms: number): string {
+  const abs = Math.abs(ms);
+  const text = abs < 1000 ? `${Math.round(abs)} ms` : `${Number((abs / 1000).toPrecision(3))} s`;
+  return `${ms < 0 ? '-' : '+'}${text}`;
+}

@@ -8,10 +8,12 @@ import { groupEndpoints, spreadForRun } from './connection-spread.js';
 import { FaultController } from './fault-controller.js';
 import { ClearedTally, clearRequest } from './clear-sessions.js';
 import { within } from '../clock.js';
-import { describePhase, drivePhase, type Shards } from './phase-driver.js';
+import { describePhase, drivePhase } from './phase-driver.js';
+import type { Shards } from './shards.js';
 import { MemorySampler, type MemoryRecord } from './memory-sampler.js';
 import { HarnessError, isHarnessError } from '../errors.js';
-import { EnvironmentFailure, type BrokerInfo, type EnvironmentCause, type RunRecord, type TimelineEvent } from './run-record.js';
+import { EnvironmentFailure, type RunRecord } from './run-record.js';
+import type { BrokerInfo, EnvironmentCause, TimelineEvent } from '../result/timeline.js';
 import { RunProgress, type ProgressListener } from './run-progress.js';
 
 export interface RunContext {

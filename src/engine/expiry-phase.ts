@@ -11,8 +11,8 @@ import { nameToken } from '../scenario/topic-names.js';
 import type { ExpiryCut } from '../workers/expiry-protocol.js';
 import { within } from '../clock.js';
 import type { FaultController } from './fault-controller.js';
-import type { Shards } from './phase-driver.js';
-import type { BrokerInfo } from './run-record.js';
+import type { Shards } from './shards.js';
+import type { BrokerInfo } from '../result/timeline.js';
 
 /** Connecting a session (and subscribing) is bounded by this, plus a little per session. */
 const CONNECT_LIMIT_MS = 120_000;

@@ -2,6 +2,7 @@ import type { MemoryProbe } from '../brokers/memory-probe.js';
 import { chooseProbes } from '../brokers/memory-probes.js';
 import type { BrokerTarget } from '../brokers/types.js';
 import type { MemoryPlan } from '../scenario/plan.js';
+import type { MemoryProbeRecord } from '../result/memory.js';
 
 /**
  * Broker memory on the run timeline: every probe read at a fixed interval, on the run clock
@@ -10,16 +11,6 @@ import type { MemoryPlan } from '../scenario/plan.js';
  * that the memory figures are derived from (checks/memory.ts). Plain data out; never throws.
  */
 
-export interface MemoryProbeRecord {
-  name: string;
-  source: string;
-  /** Readings kept (a $SYS value counts once however often it is read). */
-  samples: number;
-  /** Reads that got no value after the first one did (an endpoint that stopped answering). */
-  gaps: number;
-  /** The latest reason it had no value; with samples 0, why it was unavailable all run. */
-  reason?: string;
-}
 
 /** A reading of every probe at one moment; null: that probe had no value. */
 export interface MemoryPoint {

@@ -1,20 +1,13 @@
 import type { BrokerTarget } from '../brokers/types.js';
 import { HarnessError } from '../errors.js';
 import type { FaultPlan, GroupPlan, PhasePlan, RunPlan } from '../scenario/plan.js';
-import type { ClearRequest, Command, ShardStatus } from '../workers/protocol.js';
-import type { ShardLedger } from '../metrics/ledger.js';
 import { sleep, within } from '../clock.js';
 import type { FaultController } from './fault-controller.js';
 import { describeExpiryPhase, driveExpiryPhase } from './expiry-phase.js';
-import { EnvironmentFailure, type BrokerInfo, type TimelineEvent } from './run-record.js';
-
-/** The engine's view of the worker pool: commands with a barrier, and counters. */
-export interface Shards {
-  run(command: Command): Promise<void>;
-  status(): Promise<ShardStatus[]>;
-  finish(clear?: ClearRequest): Promise<ShardLedger[]>;
-  destroy(): Promise<void>;
-}
+import type { Command, ShardStatus } from '../workers/protocol.js';
+import { EnvironmentFailure } from './run-record.js';
+import type { Shards } from './shards.js';
+import type { BrokerInfo, TimelineEvent } from '../result/timeline.js';
 
 /** A drain ends when nothing new has arrived for this long with every subscriber back. */
 const drainQuietMs = 1500;

@@ -1,6 +1,6 @@
 import type { PhasePlan, RunPlan } from '../scenario/plan.js';
 import type { ShardStatus } from '../workers/protocol.js';
-import type { Shards } from './phase-driver.js';
+import type { Shards } from './shards.js';
 
 /**
  * Progress of an invocation as plain events, for whoever renders it (the CLI: a redrawn

@@ -4,6 +4,7 @@
  * Clients are named by `ClientRef` = `${group}/${index}`, publishers and subscribers alike.
  */
 import type { ExpiryLedger } from '../workers/expiry-protocol.js';
+import type { SaidPacket } from '../result/refusals.js';
 
 export type ClientRef = string;
 
@@ -40,8 +41,6 @@ export interface ClientLog {
   granted?: number;
 }
 
-/** A packet in which the broker refused or changed something (`close`: it closed the connection). */
-export type SaidPacket = 'CONNACK' | 'SUBACK' | 'PUBACK' | 'PUBREC' | 'PUBCOMP' | 'DISCONNECT' | 'close';
 
 /**
  * One thing the broker said, counted over a group's clients: a code (refusals) or a v5

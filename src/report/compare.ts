@@ -5,7 +5,7 @@ import { count, duration, size } from '../checks/words.js';
 import { metricValue } from '../checks/metric-values.js';
 import { ALPHA, compareDistributions, decodePooled, valueAt } from './distribution.js';
 import { betterOf, HISTOGRAMS, type HistogramMetric } from './compare-metrics.js';
-import type { Result, RunResult, Verdict } from './result.js';
+import type { Result, RunResult, Verdict } from '../result/result.js';
 
 /**
  * Baseline results against a current one: runs matched by id, every catalog metric with

@@ -1,5 +1,5 @@
 import { escapeXml } from './html/escape.js';
-import type { Check, Result, RunResult } from './result.js';
+import type { Check, Result, RunResult } from '../result/result.js';
 import { saidLine } from './said-md.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RunResult } from './result.js';
+import type { RunResult } from '../result/result.js';
 
 /**
  * What a run's phases measured, read from result.json alone, so a report shows those figures

@@ -1,6 +1,6 @@
-import type { MemoryFigures, MemoryResult } from '../checks/memory.js';
+import type { MemoryFigures, MemoryResult } from '../result/memory.js';
 import { count, size } from '../checks/words.js';
-import type { RunResult } from './result.js';
+import type { RunResult } from '../result/result.js';
 
 /**
  * The broker memory part of summary.md: one table with a column per run (v3.1.1 beside v5),

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { HarnessError } from '../errors.js';
-import { SCHEMA_VERSION, type Result } from './result.js';
+import { SCHEMA_VERSION, type Result } from '../result/result.js';
 
 /**
  * A stored result.json, read back for `report` and `compare`. Anything that is not a

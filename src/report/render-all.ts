@@ -1,6 +1,6 @@
 import { renderHtml } from './html/page.js';
 import { renderJunit } from './junit.js';
-import type { Result } from './result.js';
+import type { Result } from '../result/result.js';
 import { renderSummary } from './summary-md.js';
 
 /** Every report rendered from a result, by file name: what `run` and `report` write beside result.json. */

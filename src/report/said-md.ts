@@ -1,5 +1,6 @@
 import { count } from '../checks/words.js';
-import type { BrokerSaid, RunResult } from './result.js';
+import type { BrokerSaid } from '../result/refusals.js';
+import type { RunResult } from '../result/result.js';
 
 /**
  * The two blocks a run that met resistance gets in summary.md: why it is INCOMPLETE (each

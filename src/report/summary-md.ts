@@ -1,10 +1,10 @@
-import { LOSS_REASONS } from '../checks/attribution.js';
-import type { Percentiles } from '../checks/latency.js';
+import { LOSS_REASONS } from '../result/loss.js';
+import type { Percentiles } from '../result/latency.js';
 import { count, duration } from '../checks/words.js';
 import { EXPIRY_ROWS, expirySection } from '../checks/expiry-summary.js';
 import { anyMeasured, type Row } from './measured.js';
 import { memorySection } from './memory-md.js';
-import type { Result, RunResult } from './result.js';
+import type { Result, RunResult } from '../result/result.js';
 import { brokerSaidBlock, grantedWords, shortfallBlock } from './said-md.js';
 
 /**

@@ -3,7 +3,8 @@
  * (group, packet, code or property value), with the first few occurrences verbatim. Per
  * client noise (10,000 identical CONNACKs) becomes one line with a count.
  */
-import type { SaidEntry, SaidPacket } from '../metrics/ledger.js';
+import type { SaidEntry } from '../metrics/ledger.js';
+import type { SaidPacket } from '../result/refusals.js';
 
 export const EXAMPLES = 3;
 

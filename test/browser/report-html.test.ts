@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { count, duration } from '../../src/checks/words.js';
 import { renderHtml } from '../../src/report/html/page.js';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { loadFixture } from '../unit/report/fixtures.js';
 import { requireChromium } from '../helpers/requires.js';
 

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { startMosquitto } from '../../src/brokers/mosquitto.js';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { CLI } from '../helpers/cli.js';
 import { invocationDir, outDir, readResult, runCli, survivors, waitExit, type Cli } from '../helpers/cli-process.js';
 import { Api, startServer, type ProxyJson } from '../helpers/faults.js';

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { CLI } from '../helpers/cli.js';
 import { alive, invocationDir, noStackTrace, outDir, readResult, runCli, survivors, waitExit, type Cli } from '../helpers/cli-process.js';
 import { waitUntil } from '../helpers/tcp.js';

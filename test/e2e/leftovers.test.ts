@@ -19,7 +19,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mqtt, { type IClientOptions } from 'mqtt';
-import type { Result, RunResult } from '../../src/report/result.js';
+import type { Result, RunResult } from '../../src/result/result.js';
 import { startMosquitto, type TestBroker } from '../helpers/brokers.js';
 import { CLI } from '../helpers/cli.js';
 import { invocationDir, noStackTrace, outDir, readResult, runCli, waitExit, type Cli } from '../helpers/cli-process.js';

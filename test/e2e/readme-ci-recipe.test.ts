@@ -11,7 +11,7 @@ import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkS
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { useTeardown } from '../helpers/teardown.js';
 import { CLI, tempDir, type Ran } from './report-support.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { useTeardown, type Teardown } from '../helpers/teardown.js';
 import { baseline, equal, improved, regressed } from '../unit/report/compare-cases.js';
 import { cli, oneLine, tempDir } from './report-support.js';

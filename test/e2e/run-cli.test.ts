@@ -11,7 +11,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { CLI } from '../helpers/cli.js';
 import { childrenOf, invocationDir, mentioning, noStackTrace, outDir, readResult, runCli, survivors, waitExit } from '../helpers/cli-process.js';
 import { waitUntil } from '../helpers/tcp.js';

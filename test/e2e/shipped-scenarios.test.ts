@@ -3,13 +3,15 @@
  * its big groups shrunk by --count so the whole set fits a CI run: each run has the verdict
  * it is shipped for (PASS, but for persistent-session's v5 run without expiry, which shows
  * the trap by failing), no shortfall, and nothing the broker refused. A change that makes
- * the harness see refusals or shortfalls where there are none fails here.
+ * the harness see refusals or shortfalls where there are none fails here. Each result.json
+ * is held to schema/result.schema.json, the contract the tools that read results rely on.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { Ajv } from 'ajv';
 import { CLI } from '../helpers/cli.js';
 import { invocationDir, noStackTrace, outDir, readResult, runCli, waitExit } from '../helpers/cli-process.js';
 import { useTeardown } from '../helpers/teardown.js';
@@ -21,6 +23,8 @@ const mosquitto = requireMosquitto();
 const skip = !existsSync(CLI) ? `not built: ${CLI}` : mosquitto ? false : 'mosquitto is not installed';
 
 const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml')).sort();
+const RESULT_SCHEMA = fileURLToPath(new URL('../../../schema/result.schema.json', import.meta.url));
+const validResult = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(RESULT_SCHEMA, 'utf8')));
 
 describe('every shipped scenario against managed Mosquitto', { skip }, () => {
   test('there is something to run', () => assert.ok(files.length >= 6, files.join(', ')));
@@ -35,6 +39,7 @@ describe('every shipped scenario against managed Mosquitto', { skip }, () => {
       noStackTrace(cli);
       const result = readResult(invocationDir(out, file.replace(/\.yaml$/, '')));
       const why = `stderr:\n${cli.stderr()}\nstdout:\n${cli.stdout()}`;
+      assert.equal(validResult(result), true, `result.json against schema/result.schema.json: ${JSON.stringify(validResult.errors?.slice(0, 3))}`);
       for (const run of result.runs) {
         const want = FAILS_BY_DESIGN.has(`${file}/${run.id}`) ? 'fail' : 'pass';
         assert.equal(run.verdict, want, `${run.id}\n${why}`);

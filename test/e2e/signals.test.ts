@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { PhasePlan } from '../../src/scenario/plan.js';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { CLI } from '../helpers/cli.js';
 import { alive, invocationDir, noStackTrace, outDir, readResult, runCli, survivors, waitExit, type Cli } from '../helpers/cli-process.js';
 import { Api, startServer, type ProxyJson } from '../helpers/faults.js';

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/result/result.js';
 import { CLI } from './cli.js';
 import { waitUntil } from './tcp.js';
 import type { Teardown } from './teardown.js';

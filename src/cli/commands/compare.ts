@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode, HarnessError } from '../../errors.js';
-import type { Result } from '../../report/result.js';
+import type { Result } from '../../result/result.js';
 import { withExamples } from '../help.js';
 
 interface Args {

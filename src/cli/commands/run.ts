@@ -43,12 +43,12 @@ export const runCommand: CommandModule<object, Args> = {
       }),
   handler: async (argv) => {
     // Loaded here, not at start: `--help` and the other commands never pay for the engine.
-    const [{ formatDeadline, scenarioDeadlineMs }, { runScenario }, { renderReports }, { buildResult }, { renderConsole }, { writeReportFiles }, { formatProblem, loadScenario }, { newInvocation }, { ProgressRenderer, progressMode }] =
+    const [{ formatDeadline, scenarioDeadlineMs }, { runScenario }, { renderReports }, { judgeScenario }, { renderConsole }, { writeReportFiles }, { formatProblem, loadScenario }, { newInvocation }, { ProgressRenderer, progressMode }] =
       await Promise.all([
         import('../../engine/deadline.js'),
         import('../../engine/orchestrator.js'),
         import('../../report/render-all.js'),
-        import('../../report/result.js'),
+        import('../../checks/judge.js'),
         import('../../report/summary-md.js'),
         import('../../report/write-files.js'),
         import('../../scenario/index.js'),
@@ -97,7 +97,7 @@ export const runCommand: CommandModule<object, Args> = {
         });
         // Stopped before any run began (a broker unreachable): nothing measured, no empty report.
         if (outcome.records.length === 0 && outcome.error !== undefined && interruptedExit === undefined) throw harnessError(outcome.error);
-        const result = buildResult(plan, outcome.records);
+        const result = judgeScenario(plan, outcome.records);
         // summary.md, junit.xml, report.html: all rendered from the result alone (`report` re-renders them).
         // A report that fails to render must not cost what was measured: result.json is written anyway.
         const files: Record<string, string> = { 'result.json': `${JSON.stringify(result, null, 2)}\n` };

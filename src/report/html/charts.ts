@@ -1,6 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { curveGrid, curveValues, decode, valueAt } from '../distribution.js';
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../../result/result.js';
 
 /** What the page's script draws (see client-script.ts): numbers only, worked out here. */
 export interface ChartSpec {

@@ -1,4 +1,4 @@
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../../result/result.js';
 
 /**
  * One colour per run, the same in every chart and table of the report: MQTT 3.1.1 runs in

@@ -1,6 +1,6 @@
-import type { ExpiryResult, ExpiryStats } from '../../checks/expiry.js';
+import type { ExpiryResult, ExpiryStats } from '../../result/expiry.js';
 import { count, duration } from '../../checks/words.js';
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../../result/result.js';
 import { percentileView, seriesChart, type ChartSpec, type LatencyView } from './charts.js';
 import { escapeXml as esc } from './escape.js';
 

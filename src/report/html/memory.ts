@@ -1,6 +1,6 @@
-import type { MemoryFigures } from '../../checks/memory.js';
+import type { MemoryFigures } from '../../result/memory.js';
 import { count, size } from '../../checks/words.js';
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../../result/result.js';
 import { seriesChart, type ChartSpec } from './charts.js';
 import { escapeXml as esc } from './escape.js';
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { LOSS_REASONS } from '../../checks/attribution.js';
+import { LOSS_REASONS } from '../../result/loss.js';
 import { isExpressionError, parseExpression } from '../../checks/expression.js';
-import type { Percentiles } from '../../checks/latency.js';
+import type { Percentiles } from '../../result/latency.js';
 import { count, duration } from '../../checks/words.js';
 import { anyMeasured } from '../measured.js';
-import type { Check, Result, RunResult } from '../result.js';
+import type { Check, Result, RunResult } from '../../result/result.js';
 import { saidLine } from '../said-md.js';
 import { rowsFor } from '../summary-md.js';
 import { chartAssets } from './assets.js';

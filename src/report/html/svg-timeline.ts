@@ -1,5 +1,5 @@
 import { duration } from '../../checks/words.js';
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../../result/result.js';
 import { escapeXml as esc } from './escape.js';
 
 /**

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import type { RunResult } from '../../../src/report/result.js';
+import type { RunResult } from '../../../src/result/result.js';
 import { useTeardown } from '../../helpers/teardown.js';
 import { describeRun, needsMosquitto, planFrom, runPlan, tempDir } from '../run/support.js';
 

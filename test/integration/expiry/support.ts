@@ -1,5 +1,5 @@
 /** Shared by the expiry tests: everything worth reading when an assertion fails. */
-import type { RunResult } from '../../../src/report/result.js';
+import type { RunResult } from '../../../src/result/result.js';
 
 export function describeExpiry(run: RunResult, log: readonly string[] = []): string {
   const e = run.expiry;

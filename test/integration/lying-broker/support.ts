@@ -14,7 +14,7 @@ import { tallySubscriber, type Tally } from '../../../src/checks/redelivery.js';
 import { modelSession } from '../../../src/checks/session-model.js';
 import { groupOf } from '../../../src/checks/subscribers.js';
 import type { RunRecord } from '../../../src/engine/run-record.js';
-import type { RedeliveryResult, RunResult } from '../../../src/report/result.js';
+import type { RedeliveryResult, RunResult } from '../../../src/result/result.js';
 import { startMosquitto } from '../../helpers/brokers.js';
 import type { Lie } from '../../helpers/mitm/server.js';
 import { Mitm } from '../../helpers/mitm/server.js';

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MemoryFigures, MemoryResult } from '../../../src/checks/memory.js';
-import type { RunResult } from '../../../src/report/result.js';
+import type { MemoryFigures, MemoryResult } from '../../../src/result/memory.js';
+import type { RunResult } from '../../../src/result/result.js';
 import type { Teardown } from '../../helpers/teardown.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;

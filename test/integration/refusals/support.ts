@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Result, RunResult } from '../../../src/report/result.js';
+import type { Result, RunResult } from '../../../src/result/result.js';
 import { invocationDir, outDir, readResult, runCli, survivors, waitExit } from '../../helpers/cli-process.js';
 import { startMosquitto } from '../../helpers/brokers.js';
 import { Mitm, type Lie } from '../../helpers/mitm/server.js';

@@ -1,6 +1,6 @@
 /**
  * Shared by the end-to-end engine tests: a scenario written into a temp dir, expanded into
- * a Plan, run by runScenario and judged by buildResult — exactly as `mqtt-chaos run` does —
+ * a Plan, run by runScenario and judged by judgeScenario — exactly as `mqtt-chaos run` does —
  * and a check that every process the run started (brokers, fault server) is gone when it
  * returns. Those processes are the test process's own children, so they are found by
  * parent PID, never by name; anything left over is reported and then killed by its PID.
@@ -11,7 +11,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario, type ScenarioOutcome } from '../../../src/engine/orchestrator.js';
-import { buildResult, type Result, type RunResult } from '../../../src/report/result.js';
+import type { Result, RunResult } from '../../../src/result/result.js';
+import { judgeScenario } from '../../../src/checks/judge.js';
 import { expandPlan, parseScenario, type Plan, type PlanOverrides } from '../../../src/scenario/index.js';
 import type { Teardown } from '../../helpers/teardown.js';
 import { requireMosquitto } from '../../helpers/requires.js';
@@ -97,7 +98,7 @@ export async function runPlan(td: Teardown, plan: Plan, dir: string): Promise<Ra
   assert.deepEqual(after, [], `child processes left running after the run: ${after.join(', ')}`);
   assert.deepEqual(mentioning, [], `processes still using ${dir}`);
   assert.equal(outcome.error, undefined, `runScenario ended early: ${String(outcome.error)}\n${log.join('\n')}`);
-  const result = buildResult(plan, outcome.records);
+  const result = judgeScenario(plan, outcome.records);
   const run = (id: string): RunResult => {
     const found = result.runs.find((r) => r.id === id);
     assert.ok(found, `no run "${id}" in ${result.runs.map((r) => r.id).join(', ')}`);

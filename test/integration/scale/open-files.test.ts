@@ -12,7 +12,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Result } from '../../../src/report/result.js';
+import type { Result } from '../../../src/result/result.js';
 import { startMosquitto } from '../../helpers/brokers.js';
 import { CLI } from '../../helpers/cli.js';
 import { useTeardown, type Teardown } from '../../helpers/teardown.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judgeRun } from '../../../src/checks/judge.js';
-import type { Check } from '../../../src/report/result.js';
+import type { Check } from '../../../src/result/result.js';
 import { cutCycle, expectation, makeRecord, groupPlan } from './records.js';
 
 function check(checks: Check[], name: string): Check {

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { judgeRun } from '../../../src/checks/judge.js';
 import { deriveMemory, memoryMetric } from '../../../src/checks/memory.js';
 import type { MemoryRecord } from '../../../src/engine/memory-sampler.js';
-import type { BrokerInfo, RunRecord, TimelineEvent } from '../../../src/engine/run-record.js';
+import type { BrokerInfo, TimelineEvent } from '../../../src/result/timeline.js';
+import type { RunRecord } from '../../../src/engine/run-record.js';
 import type { PhasePlan } from '../../../src/scenario/plan.js';
 import { expectation, groupPlan, NEVER } from './records.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ProtocolVersion } from '../../../src/brokers/types.js';
 import { isExpressionError, parseExpression } from '../../../src/checks/expression.js';
-import type { BrokerInfo, RunRecord, TimelineEvent } from '../../../src/engine/run-record.js';
+import type { BrokerInfo, TimelineEvent } from '../../../src/result/timeline.js';
+import type { RunRecord } from '../../../src/engine/run-record.js';
 import type { ClientLog, ConnectAttempt, ReceivedRun, SentRun } from '../../../src/metrics/ledger.js';
 import { encodeHistogram, newLatencyHistogram, recordMs } from '../../../src/metrics/histograms.js';
 import type { ExpectationPlan, FaultPlan, GroupPlan, Qos } from '../../../src/scenario/plan.js';

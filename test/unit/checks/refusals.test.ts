@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judgeRun } from '../../../src/checks/judge.js';
-import type { TimelineEvent } from '../../../src/engine/run-record.js';
+import type { TimelineEvent } from '../../../src/result/timeline.js';
 import type { SaidEntry } from '../../../src/metrics/ledger.js';
 import { cutCycle, faultEvents, makeRecord, groupPlan, sent, T } from './records.js';
 

@@ -1,7 +1,7 @@
 import { mergeHistograms } from '../../../src/checks/latency.js';
 import { encodeHistogram, newLatencyHistogram } from '../../../src/metrics/histograms.js';
 import { decode, recordedValues } from '../../../src/report/distribution.js';
-import type { Result, RunResult } from '../../../src/report/result.js';
+import type { Result, RunResult } from '../../../src/result/result.js';
 import { loadFixture } from './fixtures.js';
 
 /**

@@ -10,7 +10,7 @@ import { compareResults, type Comparison, type MetricRow } from '../../../src/re
 import { parseToleranceFlag, tolerancesInForce } from '../../../src/report/compare-metrics.js';
 import { renderComparison } from '../../../src/report/compare-render.js';
 import { ALPHA, compareDistributions, decode, ksCritical } from '../../../src/report/distribution.js';
-import type { Result } from '../../../src/report/result.js';
+import type { Result } from '../../../src/result/result.js';
 import { BASELINE_RUN, equal } from './compare-cases.js';
 
 /** A seeded log-normal sample (µs), as latencies are: most small, a long tail. */

@@ -5,7 +5,7 @@ import { METRICS } from '../../../src/checks/metric-names.js';
 import { compareResults, type Comparison, type MetricRow } from '../../../src/report/compare.js';
 import { betterOf, BETTER, DISTRIBUTION_METRICS, parseToleranceFlag, tolerancesInForce } from '../../../src/report/compare-metrics.js';
 import { renderComparison } from '../../../src/report/compare-render.js';
-import type { Result } from '../../../src/report/result.js';
+import type { Result } from '../../../src/result/result.js';
 import { baseline, BASELINE_RUN, equal, improved, regressed } from './compare-cases.js';
 
 const options = { better: betterOf, extraMetrics: DISTRIBUTION_METRICS };

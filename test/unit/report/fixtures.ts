@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Result } from '../../../src/report/result.js';
+import type { Result } from '../../../src/result/result.js';
 
 /**
  * Real result.json files, written by `mqtt-chaos run` against managed Mosquitto 2.0 and

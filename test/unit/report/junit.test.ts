@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { renderJunit } from '../../../src/report/junit.js';
-import type { Result } from '../../../src/report/result.js';
+import type { Result } from '../../../src/result/result.js';
 import { loadFixture } from './fixtures.js';
 
 /** The parsed document (attributes by name), every element that may repeat as an array. */

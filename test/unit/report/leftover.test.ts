@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildResult } from '../../../src/report/result.js';
+import { judgeScenario } from '../../../src/checks/judge.js';
 import { renderSummary } from '../../../src/report/summary-md.js';
 import type { Plan } from '../../../src/scenario/plan.js';
 import { cutCycle } from '../checks/records.js';
@@ -18,7 +18,7 @@ describe('leftovers from an earlier run', () => {
     const withLeftovers = cutCycle({ protocol: '5', expiry: 3600, label: '5', broker });
     const subscriber = withLeftovers.ledgers[0]!.received[0]!.subscriber;
     withLeftovers.ledgers[0]!.leftover = { [subscriber]: 7 };
-    const both = buildResult(plan, [clean, withLeftovers], { name: 'mqtt-chaos', version: '0' });
+    const both = judgeScenario(plan, [clean, withLeftovers], { name: 'mqtt-chaos', version: '0' });
     const [v3, v5] = both.runs;
     assert.equal(v3!.redelivery.leftover, 0);
     assert.equal(v5!.redelivery.leftover, 7);
@@ -28,7 +28,7 @@ describe('leftovers from an earlier run', () => {
     ]);
     assert.match(renderSummary(both), /^\| left over from an earlier run \| +0 +\| +7 +\|$/m);
 
-    const none = buildResult(plan, [clean], { name: 'mqtt-chaos', version: '0' });
+    const none = judgeScenario(plan, [clean], { name: 'mqtt-chaos', version: '0' });
     assert.doesNotMatch(renderSummary(none), /left over/, 'no always-zero row, no explanation');
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MemoryFigures, MemoryResult } from '../../../src/checks/memory.js';
+import type { MemoryFigures, MemoryResult } from '../../../src/result/memory.js';
 import { bytes, memorySection } from '../../../src/report/memory-md.js';
-import type { RunResult } from '../../../src/report/result.js';
+import type { RunResult } from '../../../src/result/result.js';
 
 const FIGURES = (over: Partial<MemoryFigures>): MemoryFigures => ({
   baseline: 33_312,

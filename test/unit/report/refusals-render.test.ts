@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { laneOf, svgTimeline } from '../../../src/report/html/svg-timeline.js';
 import { renderJunit } from '../../../src/report/junit.js';
-import { buildResult } from '../../../src/report/result.js';
+import { judgeScenario } from '../../../src/checks/judge.js';
 import { renderSummary } from '../../../src/report/summary-md.js';
 import type { Plan } from '../../../src/scenario/plan.js';
 import { cutCycle } from '../checks/records.js';
@@ -30,7 +30,7 @@ function refusedRecord() {
 }
 
 describe('an INCOMPLETE run in the reports', () => {
-  const result = buildResult(plan, [refusedRecord(), cutCycle({ protocol: '3.1.1', label: '3.1.1 clean' })], { name: 'mqtt-chaos', version: '0' });
+  const result = judgeScenario(plan, [refusedRecord(), cutCycle({ protocol: '3.1.1', label: '3.1.1 clean' })], { name: 'mqtt-chaos', version: '0' });
 
   it('summary.md: the verdict, the shortfall, what the broker refused, the refused row', () => {
     const text = renderSummary(result);
@@ -63,7 +63,7 @@ describe('an INCOMPLETE run in the reports', () => {
   });
 
   it('a table of runs that refused nothing has no refused row', () => {
-    const clean = buildResult(plan, [cutCycle({ protocol: '3.1.1', label: 'a' })], { name: 'mqtt-chaos', version: '0' });
+    const clean = judgeScenario(plan, [cutCycle({ protocol: '3.1.1', label: 'a' })], { name: 'mqtt-chaos', version: '0' });
     assert.doesNotMatch(renderSummary(clean), /refused by the broker/);
   });
 });

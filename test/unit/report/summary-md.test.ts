@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildResult, SCHEMA_VERSION } from '../../../src/report/result.js';
+import { SCHEMA_VERSION } from '../../../src/result/result.js';
+import { judgeScenario } from '../../../src/checks/judge.js';
 import { renderConsole, renderSummary } from '../../../src/report/summary-md.js';
 import type { Plan } from '../../../src/scenario/plan.js';
 import { cutCycle } from '../checks/records.js';
@@ -14,7 +15,7 @@ const records = [
 // A QoS 1 duplicate: counted, allowed.
 records[2]!.ledgers[0]!.received[0]!.duplicates = { 4: 1 };
 const plan = { scenario: { name: 'quickstart', file: 'scenarios/quickstart.yaml' }, seed: 7 } as Plan;
-const result = buildResult(plan, records, { name: 'mqtt-chaos', version: '0.0.0-test' });
+const result = judgeScenario(plan, records, { name: 'mqtt-chaos', version: '0.0.0-test' });
 
 /** The table's cells by row name and column. */
 function cells(text: string): Map<string, string[]> {
@@ -22,7 +23,7 @@ function cells(text: string): Map<string, string[]> {
   return new Map(rows.map((l) => l.split(' | ').map((c) => c.replace(/^\| ?| ?\|$/g, '').trim())).map((c) => [c[0]!, c.slice(1)]));
 }
 
-describe('buildResult', () => {
+describe('judgeScenario', () => {
   it('is versioned, names the tool, scenario and seed, one run per record', () => {
     assert.equal(result.schemaVersion, SCHEMA_VERSION);
     assert.deepEqual(result.tool, { name: 'mqtt-chaos', version: '0.0.0-test' });
@@ -34,7 +35,7 @@ describe('buildResult', () => {
   });
 
   it('reads the package version when no tool is given', () => {
-    assert.equal(buildResult(plan, []).tool.name, 'mqtt-chaos');
+    assert.equal(judgeScenario(plan, []).tool.name, 'mqtt-chaos');
   });
 });
 
@@ -68,14 +69,14 @@ describe('renderSummary', () => {
 
   it('shows an unsupported run as such, with no numbers', () => {
     const unsupported = { ...records[1]!, unsupported: 'Aedes speaks MQTT 3.1.1 only' };
-    const t = cells(renderSummary(buildResult(plan, [records[0]!, unsupported], result.tool)));
+    const t = cells(renderSummary(judgeScenario(plan, [records[0]!, unsupported], result.tool)));
     assert.deepEqual(t.get('verdict'), ['FAIL', 'UNSUPPORTED']);
     assert.equal(t.get('lost')![1], '–');
   });
 
   it('escapes a pipe in a label so the table keeps its columns', () => {
     const piped = { ...records[1]!, run: { ...records[1]!.run, label: 'a|b' } };
-    assert.deepEqual(cells(renderSummary(buildResult(plan, [piped], result.tool))).get('')![0], 'a\\|b');
+    assert.deepEqual(cells(renderSummary(judgeScenario(plan, [piped], result.tool))).get('')![0], 'a\\|b');
   });
 });
 

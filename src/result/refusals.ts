@@ -1,9 +1,11 @@
 /**
  * What a run could not do, and what the broker said to it, as result.json holds them. Plain
  * types that import nothing above them, so the checks that produce them and the reports
- * that render them share one definition (report/result.ts re-exports them).
+ * that render them share one definition.
  */
-import type { SaidPacket } from '../metrics/ledger.js';
+
+/** A packet in which the broker refused or changed something (`close`: it closed the connection). */
+export type SaidPacket = 'CONNACK' | 'SUBACK' | 'PUBACK' | 'PUBREC' | 'PUBCOMP' | 'DISCONNECT' | 'close';
 
 /** Something the scenario asked that the run could not do; any one makes the run INCOMPLETE. */
 export interface Shortfall {

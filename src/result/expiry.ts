@@ -1,6 +1,5 @@
-/** What result.json holds for a measure-expiry phase (ExpiryResult), and how an offset reads. */
+/** What result.json holds for a measure-expiry phase (ExpiryResult). */
 import type { ExpiryClose } from '../scenario/plan.js';
-import type { Survival } from './expiry-survival.js';
 import type { Summary } from './latency.js';
 
 /** A distribution of durations in ms; results have carried `min` here from the start. */
@@ -105,9 +104,26 @@ export interface ExpiryResult {
   notes: string[];
 }
 
-/** "+540 ms", "-1.2 s" */
-export function signed(ms: number): string {
-  const abs = Math.abs(ms);
-  const text = abs < 1000 ? `${Math.round(abs)} ms` : `${Number((abs / 1000).toPrecision(3))} s`;
-  return `${ms < 0 ? '-' : '+'}${text}`;
+export interface SurvivalPoint {
+  /** Mean offset of the probes in this slice of the window, ms. */
+  offsetMs: number;
+  probes: number;
+  alive: number;
+  /** alive / probes. */
+  fraction: number;
+  /** The will method's answer at the same offsets: the share of will-timed sessions not yet ended, averaged over the slice's probes. */
+  willFraction: number | null;
+}
+
+export interface Survival {
+  points: SurvivalPoint[];
+  /** Where the fitted curve crosses 50%, ms from the expected end; null when not inside the probed offsets. */
+  boundaryMs: number | null;
+  /** Which side of the probed offsets the boundary lies on, when it is not inside them. */
+  outside?: 'before' | 'after';
+  /** Latest offset a probe found the session alive, earliest one found it gone. */
+  lastAliveMs: number | null;
+  firstGoneMs: number | null;
+  /** Mean gap between neighbouring probes, ms: how finely the curve is sampled. */
+  spacingMs: number | null;
 }

@@ -1,22 +1,20 @@
-import { readFileSync } from 'node:fs';
 import type { ProtocolVersion } from '../brokers/types.js';
-import type { LossReason } from '../checks/attribution.js';
-import type { ExpiryResult } from '../checks/expiry.js';
-import { judgeRun } from '../checks/judge.js';
-import type { MemoryResult } from '../checks/memory.js';
-import type { Percentiles } from '../checks/latency.js';
-import type { BrokerInfo, RunRecord, TimelineEvent } from '../engine/run-record.js';
-import type { BrokerSaid, Shortfall } from '../checks/refusal-types.js';
-import type { GroupPlan, Plan } from '../scenario/plan.js';
+import type { GroupPlan } from '../scenario/plan.js';
+import type { ExpiryResult } from './expiry.js';
+import type { Percentiles } from './latency.js';
+import type { LossReason } from './loss.js';
+import type { MemoryResult } from './memory.js';
+import type { BrokerSaid, Shortfall } from './refusals.js';
+import type { BrokerInfo, TimelineEvent } from './timeline.js';
 
 /**
  * result.json: the single source of truth every other report renders from, so it holds
  * what a later render or comparison needs (merged histograms included) and nothing secret.
- * Durations in ms; times in `timeline` are ms from the run's start.
+ * Durations in ms; times in `timeline` are ms from the run's start. This folder is the
+ * bottom layer: the checks fill these types, the reports read them, and nothing here
+ * imports from either (schema/result.schema.json is generated from them).
  */
 export const SCHEMA_VERSION = 1;
-
-export type { BrokerSaid, Shortfall };
 
 export interface Result {
   schemaVersion: typeof SCHEMA_VERSION;
@@ -115,22 +113,4 @@ export interface RunResult {
   expiry?: ExpiryResult;
   /** Broker memory: probes, samples on the run timeline, points and derived figures. */
   memory?: MemoryResult;
-}
-
-export function buildResult(plan: Plan, records: readonly RunRecord[], tool = toolInfo()): Result {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool,
-    scenario: { ...plan.scenario },
-    startedAt: records[0]?.startedAtIso ?? new Date().toISOString(),
-    seed: plan.seed,
-    runs: records.map(judgeRun),
-  };
-}
-
-/** The package's name and version, from package.json (three levels above dist/src/report/). */
-function toolInfo(): Result['tool'] {
-  const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
-  const { name, version } = JSON.parse(text) as { name: string; version: string };
-  return { name, version };
 }
