@@ -1,7 +1,8 @@
 /**
  * The import rules docs/architecture.md states: the lowest layer (protocol/, clock.ts,
- * errors.ts, net/) imports nothing from the layers that use it, and nothing below engine/
- * imports engine/ or cli/ except for types.
+ * errors.ts, net/) imports nothing from the layers that use it, result/ nothing from the
+ * layers that fill or read it, and nothing below engine/ imports engine/ or cli/ except
+ * for types.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -46,6 +47,13 @@ describe('import layers (docs/architecture.md)', () => {
   it('nothing below engine/ imports engine/ or cli/ but for types', () => {
     const below = all.filter((f) => !/^(engine|cli)\//.test(from(f)));
     const wrong = below.flatMap((f) => imports(f).filter((i) => /^(engine|cli)\//.test(i.to) && !i.typeOnly).map((i) => `${from(f)} → ${i.to}`));
+    assert.deepEqual(wrong, []);
+  });
+
+  it('result/ imports nothing from the layers that fill or read it', () => {
+    const wrong = all
+      .filter((f) => from(f).startsWith('result/'))
+      .flatMap((f) => imports(f).filter((i) => /^(checks|report|engine|workers|cli)\//.test(i.to)).map((i) => `${from(f)} → ${i.to}`));
     assert.deepEqual(wrong, []);
   });
 
