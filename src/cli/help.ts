@@ -21,3 +21,11 @@ export function helpWidth(columns: number | undefined, env: NodeJS.ProcessEnv): 
 export function withExamples<T>(yargs: Argv<T>, examples: readonly [command: string, what: string][]): Argv<T> {
   return examples.reduce((y, [command, what]) => y.example(`# ${what}\n${command}`, ''), yargs);
 }
+
+/** Pages under docs/ the top-level help names; a test holds that each exists. */
+export const HELP_DOC_PAGES = ['writing-scenarios.md', 'scenario-reference.md', 'reports-and-ci.md', 'exit-codes.md'] as const;
+
+/** Where the detail is: the package's docs/ folder, which README.md lists page by page. */
+export const DOCS_EPILOGUE =
+  'Documentation: the docs/ folder of this package (README.md lists every page), e.g. ' +
+  `${HELP_DOC_PAGES.map((p) => `docs/${p}`).join(', ')}.`;

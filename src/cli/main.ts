@@ -12,7 +12,7 @@ import { runCommand } from './commands/run.js';
 import { toxiproxyCommand } from './commands/toxiproxy.js';
 import { validateCommand } from './commands/validate.js';
 import { flagProblem, type KnownOptions } from './flags.js';
-import { helpWidth, withExamples } from './help.js';
+import { DOCS_EPILOGUE, helpWidth, withExamples } from './help.js';
 
 // yargs' ESM build lays help out with a wrap that cuts words anywhere (`--protoc` / `ol 5`);
 // its CommonJS build wraps at word boundaries.
@@ -55,6 +55,7 @@ async function main(argv: string[]): Promise<void> {
       const problem = flagProblem(argv, (cli as unknown as { getOptions(): KnownOptions }).getOptions());
       if (problem !== undefined) throw new HarnessError('E_USAGE', problem);
     }, true)
+    .epilogue(DOCS_EPILOGUE)
     .help()
     .alias('h', 'help')
     .version()

@@ -1,12 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ScenarioSchema } from './schema.js';
+import { REFERENCE_FILE, renderReference } from './reference-doc.js';
 import { renderValidators, VALIDATORS_FILE } from './validator-code.js';
 
 /**
  * Writes schema/scenario.schema.json, the scenario schema for editors (e.g. a first line
  * `# yaml-language-server: $schema=../schema/scenario.schema.json`), and the validators the
- * CLI loads (schema/scenario-validators.cjs). A unit test fails when a committed file
+ * CLI loads (schema/scenario-validators.cjs), and the field-by-field page for users
+ * (docs/scenario-reference.md). A unit test fails when a committed file
  * differs from what this writes.
  *
  *   npx tsc -p . && node dist/src/scenario/export-schema.js
@@ -26,5 +28,6 @@ export function renderJsonSchema(): string {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(SCHEMA_FILE, renderJsonSchema());
   writeFileSync(VALIDATORS_FILE, renderValidators());
-  process.stdout.write(`wrote ${SCHEMA_FILE}, ${VALIDATORS_FILE}\n`);
+  writeFileSync(REFERENCE_FILE, renderReference());
+  process.stdout.write(`wrote ${SCHEMA_FILE}, ${VALIDATORS_FILE}, ${REFERENCE_FILE}\n`);
 }

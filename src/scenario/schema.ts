@@ -71,7 +71,7 @@ function OneOf<const T extends readonly (string | number)[]>(values: T, descript
 
 const Strict = { additionalProperties: false } as const;
 /** `- heal:` with nothing after it means "all defaults", as `- heal: {}` does. */
-const OrEmpty = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const OrEmpty = <T extends TSchema>(schema: T, description?: string) => Type.Union([schema, Type.Null()], description ? { description } : {});
 
 const Protocol = OneOf(['3.1.1', '5', 5] as const, 'MQTT version: "3.1.1" or "5"');
 const Qos = (description: string, extra: object = {}) => OneOf([0, 1, 2] as const, description, extra);
@@ -139,7 +139,7 @@ const GroupSchema = Type.Object(
 );
 
 const GroupName = Type.String({ pattern: PATTERNS.groupName.source });
-export const GroupsSchema = Type.Record(GroupName, GroupSchema, { minProperties: 1, ...Strict });
+export const GroupsSchema = Type.Record(GroupName, GroupSchema, { minProperties: 1, ...Strict, description: 'the clients, by group name' });
 
 const Stream = (dflt: string) =>
   OneOf(['upstream', 'downstream', 'both'] as const, 'upstream = client to broker', { default: dflt });
@@ -165,7 +165,7 @@ const FaultPhase = Type.Union([
   Fault('toxic', 'a raw Toxiproxy toxic', {
     type: OneOf(['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data'] as const, 'Toxiproxy toxic type'),
     stream: Type.Optional(Stream(DEFAULTS.toxicStream)),
-    toxicity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: DEFAULTS.toxicity })),
+    toxicity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: DEFAULTS.toxicity, description: 'share of connections it applies to, drawn per connection and direction' })),
     attributes: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: 'as Toxiproxy takes them' })),
   }),
   Type.Object(
@@ -241,10 +241,15 @@ const MeasureExpiry = Type.Object(
 
 const PhaseSchema = Type.Object(
   {
-    connect: Type.Optional(OrEmpty(Type.Object({ groups: Type.Optional(GroupRefs), rate: Type.Optional(Pattern('rate', 'overrides each group connectRate')) }, Strict))),
-    subscribe: Type.Optional(OrEmpty(Type.Object({ groups: Type.Optional(GroupRefs) }, Strict))),
+    connect: Type.Optional(
+      OrEmpty(
+        Type.Object({ groups: Type.Optional(GroupRefs), rate: Type.Optional(Pattern('rate', 'overrides each group connectRate')) }, Strict),
+        'connect the groups named; default every group not yet connected',
+      ),
+    ),
+    subscribe: Type.Optional(OrEmpty(Type.Object({ groups: Type.Optional(GroupRefs) }, Strict), 'subscribe the groups named; default the connected subscriber groups')),
     fault: Type.Optional(FaultPhase),
-    heal: Type.Optional(OrEmpty(Type.Object({ groups: Type.Optional(GroupRefs) }, Strict))),
+    heal: Type.Optional(OrEmpty(Type.Object({ groups: Type.Optional(GroupRefs) }, Strict), 'end the faults of the groups named; default every fault')),
     publish: Type.Optional(
       Type.Object(
         {
@@ -254,7 +259,9 @@ const PhaseSchema = Type.Object(
           perTarget: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'messages each client of `to` is sent; to a shared group: messages each publisher sends to its topic' }),
           qos: Type.Optional(Qos('default: the publisher group qos')),
           rate: Type.Optional(Pattern('rate', 'total for the phase; default unlimited')),
-          payloadBytes: Type.Optional(Type.Integer({ minimum: HEADER_BYTES, maximum: 268435455, default: DEFAULTS.payloadBytes })),
+          payloadBytes: Type.Optional(
+            Type.Integer({ minimum: HEADER_BYTES, maximum: 268435455, default: DEFAULTS.payloadBytes, description: "size of each message, the harness's header included" }),
+          ),
           messageExpiry: Type.Optional(
             Duration('MQTT 5 Message Expiry Interval, whole seconds: the broker drops a message still queued when it passes; ignored (with a note) under MQTT 3.1.1'),
           ),
@@ -264,7 +271,12 @@ const PhaseSchema = Type.Object(
     ),
     wait: Type.Optional(Duration('pause')),
     'measure-expiry': Type.Optional(MeasureExpiry),
-    drain: Type.Optional(OrEmpty(Type.Object({ timeout: Type.Optional(Duration('give up after', DEFAULTS.drainTimeout)) }, Strict))),
+    drain: Type.Optional(
+      OrEmpty(
+        Type.Object({ timeout: Type.Optional(Duration('give up after', DEFAULTS.drainTimeout)) }, Strict),
+        'wait until everything owed arrived, or every client is back and nothing new comes, or the timeout',
+      ),
+    ),
     measure: Type.Optional(
       Type.Union([
         Type.String({ minLength: 1, description: 'a label for this memory measurement point' }),
@@ -276,7 +288,7 @@ const PhaseSchema = Type.Object(
           Strict,
         ),
         Type.Null(),
-      ]),
+      ], { description: 'wait memory.settle, then read every memory probe (a measurement point)' }),
     ),
     disconnect: Type.Optional(
       OrEmpty(
@@ -293,14 +305,16 @@ const PhaseSchema = Type.Object(
   { ...Strict, minProperties: 1, maxProperties: 1, description: 'one key: the phase kind' },
 );
 
-const Expect = Type.Array(Type.String({ description: 'e.g. redelivery.lost == 0' }));
+const Expect = Type.Array(Type.String({ description: 'e.g. redelivery.lost == 0' }), { description: 'thresholds: <metric> <op> <value>[unit]' });
 
 const MatrixEntry = Type.Object(
   {
     protocol: Protocol,
     id: Type.Optional(Pattern('runId', 'run id in reports; default from label, else the protocol')),
-    label: Type.Optional(Type.String({ minLength: 1 })),
-    override: Type.Optional(Type.Object({ groups: Type.Optional(Type.Record(GroupName, Type.Partial(GroupSchema), Strict)) }, Strict)),
+    label: Type.Optional(Type.String({ minLength: 1, description: 'column header in the summary' })),
+    override: Type.Optional(
+      Type.Object({ groups: Type.Optional(Type.Record(GroupName, Type.Partial(GroupSchema), Strict)) }, { ...Strict, description: 'deep-merged onto the groups for this run' }),
+    ),
     expect: Type.Optional(Expect),
   },
   Strict,
@@ -353,13 +367,28 @@ const Memory = Type.Object(
 const Broker = Type.Union(
   [
     OneOf(['auto', 'managed-mosquitto', 'embedded-aedes'] as const, 'auto: managed Mosquitto if installed, else embedded Aedes'),
-    Type.Object({ url: Url('mqtt://host:port'), usernameEnv: Type.Optional(Type.String()), passwordEnv: Type.Optional(Type.String()) }, Strict),
-    Type.Object({ mosquitto: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])) }, Strict),
+    Type.Object(
+      {
+        url: Url('mqtt://host:port'),
+        usernameEnv: Type.Optional(Type.String({ description: 'the environment variable holding the username' })),
+        passwordEnv: Type.Optional(Type.String({ description: 'the environment variable holding the password' })),
+      },
+      Strict,
+    ),
+    Type.Object(
+      {
+        mosquitto: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+          description: 'a managed Mosquitto with these config options, e.g. max_queued_messages: 10',
+        }),
+      },
+      Strict,
+    ),
   ],
-  { default: 'auto' },
+  { default: 'auto', description: 'the target: managed Mosquitto, embedded Aedes (MQTT 3.1.1 only), or a broker at a URL' },
 );
 const Faults = Type.Union([Type.Literal('embedded'), Type.Object({ toxiproxy: Url('http://127.0.0.1:8474') }, Strict)], {
   default: 'embedded',
+  description: 'the fault server: the embedded one, or your Toxiproxy at a URL',
 });
 
 const Scale = Type.Object(
@@ -379,18 +408,20 @@ const Scale = Type.Object(
 export const ScenarioSchema = Type.Object(
   {
     name: Pattern('name', 'names the reports'),
-    description: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String({ description: 'free text' })),
     broker: Type.Optional(Broker),
     faults: Type.Optional(Faults),
     allowRemote: Type.Optional(Type.Boolean({ default: false, description: 'allow targets outside loopback' })),
     deadline: Type.Optional(
       Duration('the whole scenario (every run) stops here as on Ctrl-C, exit 3; default: the sum of its phase timeouts, plus a minute a run'),
     ),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, default: DEFAULTS.seed })),
-    protocols: Type.Optional(Type.Array(Protocol, { minItems: 1, uniqueItems: true, default: DEFAULTS.protocols })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, default: DEFAULTS.seed, description: 'seed for reconnect jitter, so runs repeat' })),
+    protocols: Type.Optional(
+      Type.Array(Protocol, { minItems: 1, uniqueItems: true, default: DEFAULTS.protocols, description: 'the matrix: one run per protocol version' }),
+    ),
     matrix: Type.Optional(Type.Array(MatrixEntry, { minItems: 1, description: 'named variants; instead of protocols' })),
     groups: GroupsSchema,
-    phases: Type.Array(PhaseSchema, { minItems: 1 }),
+    phases: Type.Array(PhaseSchema, { minItems: 1, description: 'in order, in lockstep across worker threads' }),
     expect: Type.Optional(Expect),
     memory: Type.Optional(Memory),
     scale: Type.Optional(Scale),

@@ -5,10 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { HELP_DOC_PAGES } from '../../src/cli/help.js';
 import type { Plan } from '../../src/scenario/plan.js';
 import { cli, lines } from '../helpers/cli.js';
 import { closedPort } from '../helpers/tcp.js';
@@ -53,6 +55,17 @@ describe('typos', () => {
 });
 
 describe('help', () => {
+  test('mqtt-chaos --help points to docs/, and every page it names exists', async () => {
+    const o = await cli(['--help'], { COLUMNS: '80' });
+    assert.equal(o.code, 0, o.stderr);
+    const text = o.stdout.replace(/\s+/g, ' ');
+    assert.match(text, /Documentation: the docs\/ folder of this package \(README\.md lists every page\)/);
+    for (const page of HELP_DOC_PAGES) {
+      assert.ok(text.includes(`docs/${page}`), page);
+      assert.ok(existsSync(join(ROOT, 'docs', page)), `docs/${page} exists`);
+    }
+  });
+
   /** Every word of the help, in order of appearance ignored: a word cut over two lines is two other words. */
   const words = (text: string): string[] => text.split(/\s+/).filter((w) => w !== '').sort();
 

@@ -1,7 +1,7 @@
 /**
- * The README's CI recipe, run as written: its "run the scenario" and "compare with the
- * baselines" steps, taken from the README's yaml, against two back-to-back real quickstart
- * runs (the first copied to baselines/ as the README says) must exit 0 — a gate that fails
+ * The CI recipe (docs/reports-and-ci.md, which the README points to), run as written: its
+ * "run the scenario" and "compare with the baselines" steps, taken from the page's yaml, against two back-to-back real quickstart
+ * runs (the first copied to baselines/ as the page says) must exit 0 — a gate that fails
  * identical runs gets switched off — and against a copy of the second that lost 7 messages
  * must exit 1. Takes two quickstart runs (~15–25 s each).
  */
@@ -17,14 +17,15 @@ import { CLI, tempDir, type Ran } from './report-support.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The shell of a step of the README's CI yaml, by its name, dedented as Actions runs it. */
+/** The shell of a step of the CI recipe's yaml, by its name, dedented as Actions runs it. */
 function step(name: string): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const ci = readme.slice(readme.indexOf('### In CI'));
+  const page = readFileSync(join(ROOT, 'docs/reports-and-ci.md'), 'utf8');
+  assert.ok(page.includes('\n## In CI\n'), 'docs/reports-and-ci.md has its "In CI" section');
+  const ci = page.slice(page.indexOf('\n## In CI\n'));
   const yaml = ci.slice(ci.indexOf('```yaml\n') + 8, ci.indexOf('\n```', ci.indexOf('```yaml')));
   const lines = yaml.split('\n');
   const at = lines.findIndex((l) => l.trim() === `- name: ${name}`);
-  assert.ok(at >= 0, `a step "${name}" in the README's CI yaml`);
+  assert.ok(at >= 0, `a step "${name}" in the CI recipe's yaml`);
   const run = lines.slice(at + 1).find((l) => l.trim().startsWith('run:'))!;
   if (run.trim() !== 'run: |') return run.trim().slice('run:'.length).trim();
   const indent = lines[lines.indexOf(run) + 1]!.match(/^ */)![0];
@@ -48,7 +49,11 @@ function bash(script: string, cwd: string, bin: string): Promise<Ran> {
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-describe("the README's CI recipe", () => {
+describe('the CI recipe (docs/reports-and-ci.md)', () => {
+  test('the README points to it', () => {
+    assert.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), /\]\(docs\/reports-and-ci\.md#in-ci\)/);
+  });
+
   test('two back-to-back quickstart runs: exit 0; one that lost 7 messages: exit 1', { timeout: 180_000 }, async (t) => {
     const td = useTeardown(t);
     const dir = await tempDir(td, 'mqtt-chaos-ci-recipe-');
