@@ -165,7 +165,7 @@ function agreement(
     const within = Math.abs(deltaMs) <= allowedMs;
     const agree = within && contradicting.length === 0;
     const pct = willBand ? Math.round(willBand.share * 100) : 0;
-    const spanText = willBand && to - from >= 1 ? `; ${50 - pct}–${50 + pct}% of them ended from ${signed(from)} to ${signed(to)} (±${pct}%: the sampling error of ${s.points.reduce((n, p) => n + p.probes, 0)} probes)` : '';
+    const spanText = willBand && to - from >= 100 ? `; ${50 - pct}–${50 + pct}% of them ended from ${signed(from)} to ${signed(to)} (±${pct}%: the sampling error of ${s.points.reduce((n, p) => n + p.probes, 0)} probes)` : '';
     return {
       deltaMs,
       agree,
