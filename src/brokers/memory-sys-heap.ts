@@ -13,6 +13,8 @@ import type { SysHeapEvent, SysHeapWorkerData } from './memory-sys-heap-worker.j
 export const HEAP_TOPIC = '$SYS/broker/heap/current';
 /** Published every sys_interval: two in a row tell the interval. */
 const UPTIME_TOPIC = '$SYS/broker/uptime';
+/** Mosquitto's sys_interval unless configured, s. */
+const DEFAULT_SYS_INTERVAL_S = 10;
 
 export interface SysHeapOptions {
   protocol: 'mqtt' | 'mqtts';
@@ -107,6 +109,27 @@ export class SysHeapProbe implements MemoryProbe {
   }
 
   async sample(): Promise<MemorySample | undefined> {
+    return this.#latest;
+  }
+
+  /**
+   * Mosquitto publishes the heap every sys_interval + 1 s (when it changed): waits up to
+   * twice that — learned from $SYS/broker/uptime, else an external Mosquitto's default 10 s.
+   */
+  async sampleSince(since: number): Promise<MemorySample | undefined> {
+    const limitMs = 2 * ((this.#intervalS ?? DEFAULT_SYS_INTERVAL_S) + 1) * 1000;
+    const deadline = performance.now() + limitMs;
+    while (!(this.#latest && this.#latest.at >= since) && !this.#exited && this.#worker) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     return this.#latest;
   }
 

@@ -177,7 +177,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       phaseLabel = describePhase(phase);
       progress?.phaseStart(index, phase, phaseLabel);
       await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal, base.broker, target));
-      if (phase.kind === 'measure') await sampler?.point(phase.label, index);
+      if (phase.kind === 'measure') await sampler?.point(phase.label, index, started);
       const took = Math.round(performance.now() - started);
       log(`  [${run.id}] phase ${index + 1}/${run.phases.length}: ${phaseLabel} (${duration(took)})`);
       progress?.phaseEnd(index, phaseLabel, took);

@@ -29,6 +29,12 @@ export interface MemoryPoint {
   /** The `measure` phase's index; absent for `start` and `end`. */
   phase?: number;
   values: Record<string, number | null>;
+  /**
+   * A `measure` point, per probe that publishes on its own: how long it waited for a value
+   * newer than the phase start, and the age of the value read (ms); `newer` false when none
+   * came in time and an older one was read.
+   */
+  freshness?: Record<string, { waitedMs: number; ageMs: number; newer: boolean }>;
 }
 
 export interface MemoryRecord {
@@ -99,18 +105,28 @@ export class MemorySampler {
     return sampler;
   }
 
-  /** Reads every probe now and records the point. */
-  async point(label: string, phase?: number): Promise<void> {
+  /**
+   * Reads every probe now and records the point. With `since` (a `measure` phase's start),
+   * a probe that publishes on its own is read only from a value newer than that.
+   */
+  async point(label: string, phase?: number, since?: number): Promise<void> {
     if (this.#stopped) return;
     const values: Record<string, number | null> = {};
+    const freshness: NonNullable<MemoryPoint['freshness']> = {};
     await Promise.all(
       this.#slots.map(async (slot) => {
         await slot.busy;
-        const sample = await this.#read(slot);
+        const asked = performance.now();
+        const sample = await this.#read(slot, since);
         values[slot.record.name] = sample?.bytes ?? null;
+        if (since !== undefined && slot.probe.sampleSince && sample) {
+          const now = performance.now();
+          freshness[slot.record.name] = { waitedMs: Math.round(now - asked), ageMs: Math.round(now - sample.at), newer: sample.at >= since };
+        }
       }),
     );
-    this.#record.points.push({ label, at: performance.now(), ...(phase !== undefined ? { phase } : {}), values });
+    const fresh = Object.keys(freshness).length > 0 ? { freshness } : {};
+    this.#record.points.push({ label, at: performance.now(), ...(phase !== undefined ? { phase } : {}), values, ...fresh });
   }
 
   /** Takes the `end` reading, stops every probe, and hands over the record. Safe to call twice. */
@@ -138,8 +154,9 @@ export class MemorySampler {
   }
 
   /** One read of one probe: kept as a sample when new, counted and said once when missing. */
-  async #read(slot: Slot): Promise<{ bytes: number } | undefined> {
-    const sample = await slot.probe.sample().catch(() => undefined);
+  async #read(slot: Slot, since?: number): Promise<{ bytes: number; at: number } | undefined> {
+    const { probe } = slot;
+    const sample = await (since !== undefined && probe.sampleSince ? probe.sampleSince(since) : probe.sample()).catch(() => undefined);
     const { record } = slot;
     if (!sample) {
       const reason = slot.probe.unavailable ?? 'no value';
