@@ -9,6 +9,12 @@
 export interface MemorySample {
   at: number;
   bytes: number;
+  /**
+   * sampleSince only: the value is from before `since`, but the source published again at
+   * this time (run clock) without a new one — it had not changed (Mosquitto publishes the
+   * heap only when it changed).
+   */
+  unchangedAt?: number;
 }
 
 export interface MemoryProbe {

@@ -157,7 +157,9 @@ export function freshnessNotes(measured: readonly MemoryPoint[]): string[] {
   const byProbe = new Map<string, string[]>();
   for (const point of measured) {
     for (const [probe, f] of Object.entries(point.freshness ?? {})) {
-      const said = f.newer
+      const said = f.unchanged
+        ? `"${point.label}" waited ${duration(f.waitedMs)} for the broker's next $SYS publication, which found the heap unchanged (value ${duration(f.ageMs)} old)`
+        : f.newer
         ? `"${point.label}" waited ${duration(f.waitedMs)} (value ${duration(f.ageMs)} old)`
         : `"${point.label}" got none within ${duration(f.waitedMs)} and read one ${duration(f.ageMs)} old, from before the phase`;
       byProbe.set(probe, [...(byProbe.get(probe) ?? []), said]);

@@ -1,4 +1,4 @@
-import type { MemoryProbe } from '../brokers/memory-probe.js';
+import type { MemoryProbe, MemorySample } from '../brokers/memory-probe.js';
 import { chooseProbes } from '../brokers/memory-probes.js';
 import type { BrokerTarget } from '../brokers/types.js';
 import type { MemoryPlan } from '../scenario/plan.js';
@@ -32,9 +32,10 @@ export interface MemoryPoint {
   /**
    * A `measure` point, per probe that publishes on its own: how long it waited for a value
    * newer than the phase start, and the age of the value read (ms); `newer` false when none
-   * came in time and an older one was read.
+   * came in time and an older one was read; `unchanged` when the source published after the
+   * phase start without a new value (the older one still held).
    */
-  freshness?: Record<string, { waitedMs: number; ageMs: number; newer: boolean }>;
+  freshness?: Record<string, { waitedMs: number; ageMs: number; newer: boolean; unchanged?: boolean }>;
 }
 
 export interface MemoryRecord {
@@ -121,7 +122,13 @@ export class MemorySampler {
         values[slot.record.name] = sample?.bytes ?? null;
         if (since !== undefined && slot.probe.sampleSince && sample) {
           const now = performance.now();
-          freshness[slot.record.name] = { waitedMs: Math.round(now - asked), ageMs: Math.round(now - sample.at), newer: sample.at >= since };
+          const unchanged = sample.at < since && sample.unchangedAt !== undefined && sample.unchangedAt >= since;
+          freshness[slot.record.name] = {
+            waitedMs: Math.round(now - asked),
+            ageMs: Math.round(now - sample.at),
+            newer: sample.at >= since || unchanged,
+            ...(unchanged ? { unchanged } : {}),
+          };
         }
       }),
     );
@@ -154,7 +161,7 @@ export class MemorySampler {
   }
 
   /** One read of one probe: kept as a sample when new, counted and said once when missing. */
-  async #read(slot: Slot, since?: number): Promise<{ bytes: number; at: number } | undefined> {
+  async #read(slot: Slot, since?: number): Promise<MemorySample | undefined> {
     const { probe } = slot;
     const sample = await (since !== undefined && probe.sampleSince ? probe.sampleSince(since) : probe.sample()).catch(() => undefined);
     const { record } = slot;

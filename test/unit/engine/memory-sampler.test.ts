@@ -52,6 +52,8 @@ class PublishingProbe {
   waiting = false;
   /** sampleSince returns the old value at once, as after its bound. */
   giveUp = false;
+  /** sampleSince returns the old value as confirmed unchanged by a publication now. */
+  unchanged = false;
   #latest: MemorySample | undefined;
   #wake: (() => void) | undefined;
   publish(bytes: number): void {
@@ -63,6 +65,7 @@ class PublishingProbe {
     return this.#latest;
   }
   async sampleSince(since: number): Promise<MemorySample | undefined> {
+    if (this.unchanged && this.#latest) return { ...this.#latest, unchangedAt: performance.now() };
     while (!this.giveUp && !(this.#latest && this.#latest.at >= since)) {
       this.waiting = true;
       await new Promise<void>((resolve) => (this.#wake = resolve));
@@ -171,6 +174,20 @@ describe('memory sampler', () => {
     const f = record.points.find((p) => p.label === 'queued')!.freshness!['sys-heap']!;
     assert.equal(f.newer, false);
     assert.ok(f.ageMs >= 25, `age ${f.ageMs}`);
+  });
+
+  it('a publication after the phase start without a new value: the older value counts, marked unchanged', async () => {
+    const heap = new PublishingProbe();
+    heap.publish(1000);
+    const s = await sampler([heap as unknown as FakeProbe], []);
+    await delay(30);
+    heap.unchanged = true;
+    await s.point('offline', 2, performance.now());
+    const record = await s.stop();
+    const point = record.points.find((p) => p.label === 'offline')!;
+    assert.equal(point.values['sys-heap'], 1000);
+    assert.equal(point.freshness!['sys-heap']!.newer, true);
+    assert.equal(point.freshness!['sys-heap']!.unchanged, true);
   });
 
   it('no memory section (a plan built by hand): no sampler at all', async () => {
