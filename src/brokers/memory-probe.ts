@@ -9,6 +9,12 @@
 export interface MemorySample {
   at: number;
   bytes: number;
+  /**
+   * sampleSince only: the value is from before `since`, but the source published again at
+   * this time (run clock) without a new one — it had not changed (Mosquitto publishes the
+   * heap only when it changed).
+   */
+  unchangedAt?: number;
 }
 
 export interface MemoryProbe {
@@ -24,6 +30,12 @@ export interface MemoryProbe {
    * the time it arrived, so the same `at` twice means "nothing new".
    */
   sample(): Promise<MemorySample | undefined>;
+  /**
+   * A source that publishes on its own (the $SYS heap): its first value that arrived at or
+   * after `since` (run clock), waiting for one up to the probe's own bound (twice its publish
+   * interval); then its latest, older one. Without it, sample() is read now, so always new.
+   */
+  sampleSince?(since: number): Promise<MemorySample | undefined>;
   /** Why the latest start or sample had no value; undefined while the probe works. */
   readonly unavailable: string | undefined;
   /** Releases what start() took. Safe to call twice, or without start(). */

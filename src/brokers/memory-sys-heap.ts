@@ -13,6 +13,10 @@ import type { SysHeapEvent, SysHeapWorkerData } from './memory-sys-heap-worker.j
 export const HEAP_TOPIC = '$SYS/broker/heap/current';
 /** Published every sys_interval: two in a row tell the interval. */
 const UPTIME_TOPIC = '$SYS/broker/uptime';
+/** A pass's heap message follows its uptime message at once; after this, the pass had none. */
+const PASS_GRACE_MS = 250;
+/** Mosquitto's sys_interval unless configured, s. */
+const DEFAULT_SYS_INTERVAL_S = 10;
 
 export interface SysHeapOptions {
   protocol: 'mqtt' | 'mqtts';
@@ -110,6 +114,35 @@ export class SysHeapProbe implements MemoryProbe {
     return this.#latest;
   }
 
+  /**
+   * Mosquitto publishes $SYS every sys_interval + 1 s: uptime first, then the heap in the
+   * same pass, but only when it changed. So a value newer than `since` is taken; or, once a
+   * pass after `since` brought its uptime and, within PASS_GRACE_MS, no heap, the latest
+   * value as unchanged then. At most twice the interval is waited (learned from
+   * $SYS/broker/uptime, else an external Mosquitto's default 10 s); then the latest as is.
+   */
+  async sampleSince(since: number): Promise<MemorySample | undefined> {
+    const limitMs = 2 * ((this.#intervalS ?? DEFAULT_SYS_INTERVAL_S) + 1) * 1000;
+    const deadline = performance.now() + limitMs;
+    while (this.#worker && !this.#exited) {
+      const latest = this.#latest;
+      if (latest && latest.at >= since) return latest;
+      const now = performance.now();
+      const pass = this.#uptime;
+      if (latest && pass !== undefined && pass >= since && now - pass >= PASS_GRACE_MS) return { ...latest, unchangedAt: pass };
+      const left = Math.min(deadline - now, pass !== undefined && pass >= since ? pass + PASS_GRACE_MS - now : Infinity);
+      if (deadline - now <= 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, left));
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.#latest;
+  }
+
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const worker = this.#worker;
@@ -139,6 +172,7 @@ export class SysHeapProbe implements MemoryProbe {
         const at = performance.now();
         if (this.#uptime !== undefined) this.#intervalS = Math.max(1, Math.round((at - this.#uptime) / 1000));
         this.#uptime = at;
+        this.#wake();
         return;
       }
       case 'value': {

@@ -31,13 +31,40 @@ export const BURST_SPAN_MS = 500;
  * stream.
  */
 export function burstStarts(sessions: readonly ExpirySessionLog[], gapMs = BURST_GAP_MS): Map<ExpirySessionLog, number> {
-  const wills = sessions.filter((l) => l.willAt !== undefined).sort((a, b) => a.willAt! - b.willAt!);
+  return chainStarts(sessions, (l) => l.willAt, gapMs, BURST_SPAN_MS);
+}
+
+/**
+ * The same for a partition's closes as the clients saw them (lostAt). Mosquitto closes the
+ * connections of one keep-alive sweep in one pass, but the closes reach the clients through
+ * the proxy and a busy worker one after another: seen on managed Mosquitto 2.0.11, 500
+ * connections the log shows closed in one second ("exceeded timeout", all in the same
+ * second; their wills in one burst) reached the clients over 690 ms, so the last were
+ * stamped up to 690 ms after the broker closed them. The chain's first stamp bounds when
+ * the broker closed the connection; a chain spans at most CLOSE_SPAN_MS, Mosquitto's
+ * keep-alive resolution (whole seconds), so a later sweep's closes never borrow an earlier
+ * start by more than that.
+ */
+export function closeBurstStarts(sessions: readonly ExpirySessionLog[], gapMs = BURST_GAP_MS): Map<ExpirySessionLog, number> {
+  return chainStarts(sessions, (l) => l.lostAt, gapMs, CLOSE_SPAN_MS);
+}
+
+/** A chain of close stamps longer than this is not taken as one broker moment. */
+export const CLOSE_SPAN_MS = 1000;
+
+function chainStarts(
+  sessions: readonly ExpirySessionLog[],
+  stamp: (l: ExpirySessionLog) => number | undefined,
+  gapMs: number,
+  spanMs: number,
+): Map<ExpirySessionLog, number> {
+  const stamped = sessions.filter((l) => stamp(l) !== undefined).sort((a, b) => stamp(a)! - stamp(b)!);
   const starts = new Map<ExpirySessionLog, number>();
   let start = -Infinity;
   let previous = -Infinity;
-  for (const l of wills) {
-    const at = l.willAt!;
-    if (at - previous > gapMs || at - start > BURST_SPAN_MS) start = at;
+  for (const l of stamped) {
+    const at = stamp(l)!;
+    if (at - previous > gapMs || at - start > spanMs) start = at;
     starts.set(l, start);
     previous = at;
   }

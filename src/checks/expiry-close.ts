@@ -27,7 +27,8 @@ interface Contradiction {
 /**
  * One group's sessions of one way of closing. `burstStart` gives, for a session whose will
  * came, the first stamp of the burst of wills it arrived in (see expiry-bursts.ts); without
- * it, each will's own stamp.
+ * it, each will's own stamp. `closeStart` does the same for a partition's closes as the
+ * clients saw them (see closeBurstStarts).
  */
 export function judgeClose(
   close: ExpiryClose,
@@ -37,6 +38,7 @@ export function judgeClose(
   brokerMs: number,
   all: Histograms,
   burstStart: BurstStarts = new Map(),
+  closeStart: BurstStarts = new Map(),
 ): { result: ExpiryCloseResult; earlyRefs: string[]; neverRefs: string[] } {
   const own = { error: newLatencyHistogram(), detection: newLatencyHistogram(), detectionSeen: newLatencyHistogram() };
   const record = (key: keyof Histograms, ms: number): void => {
@@ -52,6 +54,7 @@ export function judgeClose(
   const contradicting: Contradiction[] = [];
   let willsQueued = 0;
   let aliveLate = 0;
+  let closeLagMs = 0;
   const ref = (l: ExpirySessionLog) => `${l.group}/${l.index}`;
   for (const l of sessions) {
     const base = l.closedAt!;
@@ -98,7 +101,11 @@ export function judgeClose(
     record('detection', endMs);
     if (l.lostAt !== undefined) {
       record('detectionSeen', l.lostAt - base);
-      const error = l.willAt - l.lostAt - l.expectedMs;
+      // The close reached the client through the proxy, later than the broker made it: the
+      // first close of its chain bounds when the broker closed it.
+      const closed = Math.min(l.lostAt, closeStart.get(l) ?? l.lostAt);
+      closeLagMs = Math.max(closeLagMs, l.lostAt - closed);
+      const error = l.willAt - closed - l.expectedMs;
       if (error < 0) earlyRefs.push(ref(l));
       else record('error', error);
     }
@@ -106,6 +113,7 @@ export function judgeClose(
   const survival = survivalCurve(probes, willEnds);
   const ended = willEnds.filter(Number.isFinite).sort((a, b) => a - b);
   const willMedianMs = willEnds.length > 0 && ended.length * 2 >= willEnds.length ? round2(median(willEnds)) : null;
+  const willBandMs = band(willEnds, probes.length);
   const result: ExpiryCloseResult = {
     close,
     sessions: sessions.length,
@@ -123,20 +131,24 @@ export function judgeClose(
     willsQueued,
     survival,
     willMedianMs,
-    agreement: agreement(close, survival, willEnds, willMedianMs, contradicting, willsQueued, brokerMs, toleranceMs),
+    ...(willBandMs ? { willBandMs } : {}),
+    ...(close === 'partition' && closeLagMs > 0 ? { closeLagMs: round2(closeLagMs) } : {}),
+    agreement: agreement(close, survival, willEnds, willMedianMs, willBandMs, contradicting, willsQueued, brokerMs, toleranceMs),
   };
   return { result, earlyRefs, neverRefs };
 }
 
 /**
- * The probe boundary against the wills' median, within the broker's resolution, and no
- * session contradicting itself: two conditions, each named with its own yes or no.
+ * The probe boundary against the wills' band (their median, widened by the probes' sampling
+ * error), within the broker's resolution plus the harness's: two conditions, each named
+ * with its own yes or no, so a failure says which one failed.
  */
 function agreement(
   close: ExpiryClose,
   s: Survival,
   willEnds: readonly number[],
   willMedianMs: number | null,
+  willBand: { from: number; to: number; share: number } | undefined,
   contradicting: readonly Contradiction[],
   willsQueued: number,
   brokerMs: number,
@@ -148,13 +160,20 @@ function agreement(
     return { deltaMs: null, agree: null, explanation: `${what}only one method had sessions` };
   }
   if (s.boundaryMs !== null && willMedianMs !== null) {
-    const deltaMs = round2(s.boundaryMs - willMedianMs);
-    const within = Math.abs(deltaMs) <= brokerMs;
+    const from = Math.min(willBand?.from ?? willMedianMs, willMedianMs);
+    const to = Math.max(willBand?.to ?? willMedianMs, willMedianMs);
+    const deltaMs = round2(s.boundaryMs < from ? s.boundaryMs - from : s.boundaryMs > to ? s.boundaryMs - to : 0);
+    const allowedMs = Math.round(brokerMs + toleranceMs);
+    const within = Math.abs(deltaMs) <= allowedMs;
     const agree = within && contradicting.length === 0;
+    const pct = willBand ? Math.round(willBand.share * 100) : 0;
+    const spanText = willBand && to - from >= 100 ? `; ${50 - pct}–${50 + pct}% of them ended from ${signed(from)} to ${signed(to)} (±${pct}%: the sampling error of ${s.points.reduce((n, p) => n + p.probes, 0)} probes)` : '';
     return {
       deltaMs,
       agree,
-      explanation: `${what}probes cross 50% at ${signed(s.boundaryMs)}, wills' median ${signed(willMedianMs)} (Δ ${signed(deltaMs)}, within ${brokerMs} ms: ${within ? 'yes' : 'no'})${sides}`,
+      explanation:
+        `${what}probes cross 50% at ${signed(s.boundaryMs)}, wills' median ${signed(willMedianMs)}${spanText} ` +
+        `(Δ ${signed(deltaMs)}, within the broker's ${brokerMs} ms + the harness's ${Math.round(toleranceMs)} ms: ${within ? 'yes' : 'no'})${sides}`,
     };
   }
   // The boundary lies outside the probed offsets: the wills must say the same at the edge.
@@ -179,6 +198,22 @@ function sessionsSentence(contradicting: readonly Contradiction[], willsQueued: 
     : `will ${Math.round(worst.byMs)} ms after a probe's Session Present 0 CONNACK, in no burst under way by then`;
   const n = contradicting.length;
   return ` and every will on its probe's side: no — ${n} ${n === 1 ? 'session' : 'sessions'} had a will on the wrong side of its probe beyond the ${Math.round(toleranceMs)} ms tolerance (worst ${worst.ref}: ${how})${queued}`;
+}
+
+/**
+ * The will ends where their survival passes 50% ± 1/√probes (two standard errors of a
+ * share measured by that many probes, at most ±25%); undefined without probes or when an
+ * end is missing (never ended) at the upper share.
+ */
+function band(willEnds: readonly number[], probes: number): { from: number; to: number; share: number } | undefined {
+  if (probes === 0 || willEnds.length === 0) return undefined;
+  const share = Math.min(0.25, 1 / Math.sqrt(probes));
+  const sorted = [...willEnds].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  const from = at(0.5 - share);
+  const to = at(0.5 + share);
+  if (!Number.isFinite(to)) return undefined;
+  return { from: round2(from), to: round2(to), share: Math.round(share * 1000) / 1000 };
 }
 
 function median(values: readonly number[]): number {

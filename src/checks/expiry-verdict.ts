@@ -106,7 +106,7 @@ export function expiryExplanations(e: ExpiryResult | undefined, groups: readonly
   }
   if (e.willMissing > 0) lines.push(`${plural(e.willMissing, 'session')} a probe found gone had sent no will: the broker discarded them without publishing their will.`);
   if (e.agreement.agree !== null) {
-    lines.push(`Will and probe methods ${e.agreement.agree ? 'agree' : 'DISAGREE'} within the broker's resolution (${duration(e.agreement.toleranceMs)}): ${e.agreement.explanation}.`);
+    lines.push(`Will and probe methods ${e.agreement.agree ? 'agree' : 'DISAGREE'} within the broker's resolution plus the harness's (${duration(e.agreement.toleranceMs)}): ${e.agreement.explanation}.`);
   }
   const r = e.resolution;
   if (r.harnessMs !== null) {

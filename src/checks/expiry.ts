@@ -10,7 +10,7 @@ import type { RunRecord } from '../engine/run-record.js';
 import { newLatencyHistogram } from '../metrics/histograms.js';
 import type { GroupPlan, MeasureExpiryPhase } from '../scenario/plan.js';
 import type { ExpirySessionLog } from '../workers/expiry-protocol.js';
-import { BURST_GAP_MS, burstStarts } from './expiry-bursts.js';
+import { BURST_GAP_MS, burstStarts, closeBurstStarts } from './expiry-bursts.js';
 import { judgeClose, round2 } from './expiry-close.js';
 import { brokerResolution, expiryRunSpec } from './expiry-spec.js';
 import type { ExpiryCloseResult, ExpiryGroupResult, ExpiryResult } from '../result/expiry.js';
@@ -62,6 +62,8 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
   // Each shard's observer reads its own stream of wills: bursts are found per ledger.
   const gapMs = Math.max(BURST_GAP_MS, toleranceMs);
   const burstStart = new Map(record.ledgers.flatMap((l) => [...burstStarts(l.expiry?.sessions ?? [], gapMs)]));
+  // Each shard's clients see their closes through the proxy: chains are found per ledger too.
+  const closeStart = new Map(record.ledgers.flatMap((l) => [...closeBurstStarts((l.expiry?.sessions ?? []).filter((s) => s.close === 'partition'), gapMs)]));
   const all = { error: newLatencyHistogram(), detection: newLatencyHistogram(), detectionSeen: newLatencyHistogram() };
   const earlyRefs: string[] = [];
   const neverRefs: string[] = [];
@@ -79,7 +81,7 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
     for (const close of ['graceful', 'abrupt', 'partition'] as const) {
       const sessions = ok.filter((l) => l.close === close);
       if (sessions.length === 0) continue;
-      const judged = judgeClose(close, sessions, willMethod, toleranceMs, resolution.ms, all, burstStart);
+      const judged = judgeClose(close, sessions, willMethod, toleranceMs, resolution.ms, all, burstStart, closeStart);
       earlyRefs.push(...judged.earlyRefs);
       neverRefs.push(...judged.neverRefs);
       closes.push(judged.result);
@@ -125,7 +127,7 @@ export function judgeExpiry(record: RunRecord): ExpiryResult | undefined {
     groups: groupResults,
     agreement: {
       agree,
-      toleranceMs: resolution.ms,
+      toleranceMs: Math.round(resolution.ms + toleranceMs),
       worstDeltaMs: worstDeltaMs === null ? null : Math.round(worstDeltaMs),
       explanation: verdicts.map((c) => c.agreement.explanation).join('; ') || 'nothing to compare: one of the methods had no sessions',
     },

@@ -78,20 +78,14 @@ export function deriveMemory(record: RunRecord): MemoryResult | undefined {
   for (const probe of memory.probes) {
     if (probe.samples > 0 && figures[probe.name]?.baseline === null) notes.push(`${probe.name}: no reading before the first phase, so no baseline`);
   }
-  const sysInterval = record.broker.options.sys_interval;
-  const shortest = Math.min(...run.phases.map((p) => (p.kind === 'measure' ? p.settleMs : Infinity)));
-  const heapRead = memory.probes.some((p) => p.name.startsWith('sys-heap') && p.samples > 0);
-  // Mosquitto updates $SYS when more than sys_interval seconds have passed: every sys_interval + 1 s.
-  if (heapRead && typeof sysInterval === 'number' && sysInterval > 1 && shortest < (sysInterval + 2) * 1000) {
-    notes.push(`sys_interval ${sysInterval}: Mosquitto publishes its heap about every ${sysInterval + 1} s, so a measure phase's ${duration(shortest)} settle may read a value from before the phase`);
-  }
+  notes.push(...freshnessNotes(measured));
   const probes = memory.probes.map((p) => ({ ...p, available: p.samples > 0 }));
   return {
     intervalMs: memory.intervalMs,
     probes,
     metricsFrom: probes.find((p) => p.available)?.name ?? null,
     samples: memory.samples.map(([at, bytes, probe]) => [rel(at), bytes, probe]),
-    points: points.map((p) => ({ label: p.label, t: rel(p.at), ...(p.phase !== undefined ? { phase: p.phase } : {}), values: p.values })),
+    points: points.map((p) => ({ label: p.label, t: rel(p.at), ...(p.phase !== undefined ? { phase: p.phase } : {}), values: p.values, ...(p.freshness ? { freshness: p.freshness } : {}) })),
     figures,
     basis: { perSession: session.basis, perQueuedMessage: queued.basis, reclaimedAfterExpiry: expiry.basis },
     sessions: session.count ?? null,
@@ -119,4 +113,23 @@ export function explainMissingMemory(checks: Check[], expect: readonly Expectati
     else why = `${memory.metricsFrom} had no value for it`;
     check.explanation = `${e.metric} has no value in this run: ${why}; nothing to hold against ${check.threshold ?? ''}`.trim();
   }
+}
+
+/**
+ * What each `measure` point read from a probe that publishes on its own: a value newer than
+ * the phase start (and how long it waited for one), or an older one, with its age.
+ */
+export function freshnessNotes(measured: readonly MemoryPoint[]): string[] {
+  const byProbe = new Map<string, string[]>();
+  for (const point of measured) {
+    for (const [probe, f] of Object.entries(point.freshness ?? {})) {
+      const said = f.unchanged
+        ? `"${point.label}" waited ${duration(f.waitedMs)} for the broker's next $SYS publication, which found the heap unchanged (value ${duration(f.ageMs)} old)`
+        : f.newer
+        ? `"${point.label}" waited ${duration(f.waitedMs)} (value ${duration(f.ageMs)} old)`
+        : `"${point.label}" got none within ${duration(f.waitedMs)} and read one ${duration(f.ageMs)} old, from before the phase`;
+      byProbe.set(probe, [...(byProbe.get(probe) ?? []), said]);
+    }
+  }
+  return [...byProbe].map(([probe, said]) => `${probe}: each measure point waits for a value newer than its phase start — ${said.join(', ')}`);
 }

@@ -1,4 +1,5 @@
 import type { PhasePlan, Plan, RunPlan } from '../scenario/plan.js';
+import { formatDuration } from '../scenario/units.js';
 import { expiryPhaseLimitMs } from './expiry-phase.js';
 import { phaseTimeoutMs } from './phase-driver.js';
 
@@ -33,19 +34,11 @@ export function scenarioDeadlineMs(plan: Plan): number {
   return Math.min(plan.deadlineMs ?? derived, MAX_TIMER_MS);
 }
 
-/** 90000 -> "90s", 600000 -> "10m": the shortest exact unit, as a --deadline is written. */
-function exactUnit(ms: number): string {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms >= 1000 && ms % 100 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-
 /**
  * A deadline as people write one: 90000 -> "90s", 600000 -> "10m"; a derived one rounded
  * to the minute from 10 minutes (3060600 -> "51m"), to the second from 10 seconds.
  */
 export function formatDeadline(ms: number): string {
   const step = ms >= 600_000 ? 60_000 : ms >= 10_000 ? 1000 : ms >= 1000 ? 100 : 1;
-  return exactUnit(Math.round(ms / step) * step);
+  return formatDuration(Math.round(ms / step) * step);
 }

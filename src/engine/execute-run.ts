@@ -8,6 +8,7 @@ import { groupEndpoints, spreadForRun } from './connection-spread.js';
 import { FaultController } from './fault-controller.js';
 import { ClearedTally, clearRequest } from './clear-sessions.js';
 import { within } from '../clock.js';
+import { duration } from '../checks/words.js';
 import { describePhase, drivePhase } from './phase-driver.js';
 import type { Shards } from './shards.js';
 import { MemorySampler, type MemoryRecord } from './memory-sampler.js';
@@ -183,9 +184,9 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       phaseLabel = describePhase(phase);
       progress?.phaseStart(index, phase, phaseLabel);
       await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal, base.broker, target));
-      if (phase.kind === 'measure') await sampler?.point(phase.label, index);
+      if (phase.kind === 'measure') await sampler?.point(phase.label, index, started);
       const took = Math.round(performance.now() - started);
-      log(`  [${run.id}] phase ${index + 1}/${run.phases.length}: ${phaseLabel} (${took} ms)`);
+      log(`  [${run.id}] phase ${index + 1}/${run.phases.length}: ${phaseLabel} (${duration(took)})`);
       progress?.phaseEnd(index, phaseLabel, took);
     }
   } catch (err) {

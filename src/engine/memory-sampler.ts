@@ -1,8 +1,8 @@
-import type { MemoryProbe } from '../brokers/memory-probe.js';
+import type { MemoryProbe, MemorySample } from '../brokers/memory-probe.js';
 import { chooseProbes } from '../brokers/memory-probes.js';
 import type { BrokerTarget } from '../brokers/types.js';
 import type { MemoryPlan } from '../scenario/plan.js';
-import type { MemoryProbeRecord } from '../result/memory.js';
+import type { MemoryProbeRecord, PointFreshness } from '../result/memory.js';
 
 /**
  * Broker memory on the run timeline: every probe read at a fixed interval, on the run clock
@@ -20,6 +20,7 @@ export interface MemoryPoint {
   /** The `measure` phase's index; absent for `start` and `end`. */
   phase?: number;
   values: Record<string, number | null>;
+  freshness?: PointFreshness;
 }
 
 export interface MemoryRecord {
@@ -92,18 +93,34 @@ export class MemorySampler {
     return sampler;
   }
 
-  /** Reads every probe now and records the point. */
-  async point(label: string, phase?: number): Promise<void> {
+  /**
+   * Reads every probe now and records the point. With `since` (a `measure` phase's start),
+   * a probe that publishes on its own is read only from a value newer than that.
+   */
+  async point(label: string, phase?: number, since?: number): Promise<void> {
     if (this.#stopped) return;
     const values: Record<string, number | null> = {};
+    const freshness: NonNullable<MemoryPoint['freshness']> = {};
     await Promise.all(
       this.#slots.map(async (slot) => {
         await slot.busy;
-        const sample = await this.#read(slot);
+        const asked = performance.now();
+        const sample = await this.#read(slot, since);
         values[slot.record.name] = sample?.bytes ?? null;
+        if (since !== undefined && slot.probe.sampleSince && sample) {
+          const now = performance.now();
+          const unchanged = sample.at < since && sample.unchangedAt !== undefined && sample.unchangedAt >= since;
+          freshness[slot.record.name] = {
+            waitedMs: Math.round(now - asked),
+            ageMs: Math.round(now - sample.at),
+            newer: sample.at >= since || unchanged,
+            ...(unchanged ? { unchanged } : {}),
+          };
+        }
       }),
     );
-    this.#record.points.push({ label, at: performance.now(), ...(phase !== undefined ? { phase } : {}), values });
+    const fresh = Object.keys(freshness).length > 0 ? { freshness } : {};
+    this.#record.points.push({ label, at: performance.now(), ...(phase !== undefined ? { phase } : {}), values, ...fresh });
   }
 
   /** Takes the `end` reading, stops every probe, and hands over the record. Safe to call twice. */
@@ -131,8 +148,9 @@ export class MemorySampler {
   }
 
   /** One read of one probe: kept as a sample when new, counted and said once when missing. */
-  async #read(slot: Slot): Promise<{ bytes: number } | undefined> {
-    const sample = await slot.probe.sample().catch(() => undefined);
+  async #read(slot: Slot, since?: number): Promise<MemorySample | undefined> {
+    const { probe } = slot;
+    const sample = await (since !== undefined && probe.sampleSince ? probe.sampleSince(since) : probe.sample()).catch(() => undefined);
     const { record } = slot;
     if (!sample) {
       const reason = slot.probe.unavailable ?? 'no value';

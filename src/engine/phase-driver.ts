@@ -2,6 +2,7 @@ import type { BrokerTarget } from '../brokers/types.js';
 import { HarnessError } from '../errors.js';
 import type { FaultPlan, GroupPlan, PhasePlan, RunPlan } from '../scenario/plan.js';
 import { sleep, within } from '../clock.js';
+import { formatDuration } from '../scenario/units.js';
 import type { FaultController } from './fault-controller.js';
 import { describeExpiryPhase, driveExpiryPhase } from './expiry-phase.js';
 import type { Command, ShardStatus } from '../workers/protocol.js';
@@ -24,18 +25,18 @@ export function describePhase(phase: PhasePlan): string {
         ? `heal ${phase.groups.join(', ')} (takeover: ${phase.takeover.groups.join(', ')} connect again straight to the broker)`
         : `heal ${phase.groups.join(', ')}`;
     case 'fault':
-      if (phase.fault.kind === 'broker-restart') return `broker-restart (down ${phase.fault.downMs} ms)`;
+      if (phase.fault.kind === 'broker-restart') return `broker-restart (down ${formatDuration(phase.fault.downMs)})`;
       return `fault ${phase.fault.kind} on ${phase.groups.join(', ')}`;
     case 'publish':
       return `publish ${phase.from} → ${phase.to}, ${phase.perTarget} each at QoS ${phase.qos}${phase.messageExpirySec !== undefined ? `, Message Expiry ${phase.messageExpirySec} s` : ''}`;
     case 'wait':
-      return `wait ${phase.durationMs} ms`;
+      return `wait ${formatDuration(phase.durationMs)}`;
     case 'drain':
-      return `drain (up to ${phase.timeoutMs} ms)`;
+      return `drain (up to ${formatDuration(phase.timeoutMs)})`;
     case 'disconnect':
       return `disconnect ${phase.groups.join(', ')} (${phase.mode})`;
     case 'measure':
-      return `measure memory "${phase.label}" (after ${phase.settleMs} ms)`;
+      return `measure memory "${phase.label}" (after ${formatDuration(phase.settleMs)})`;
     case 'measure-expiry':
       return describeExpiryPhase(phase);
   }

@@ -6,7 +6,7 @@ import type { Summary } from './latency.js';
 export type ExpiryStats = Summary;
 
 export interface ExpiryAgreement {
-  /** Probe boundary minus the wills' median end, ms. */
+  /** Probe boundary minus the nearest end of the wills' band (0 inside it), ms. */
   deltaMs: number | null;
   /** null: one method had nothing to compare. */
   agree: boolean | null;
@@ -38,6 +38,16 @@ export interface ExpiryCloseResult {
   survival: Survival;
   /** Median end of the will-timed sessions, ms from the expected end (partition: from the cut + E). */
   willMedianMs: number | null;
+  /**
+   * Where the will-timed sessions' survival passes 50% ± the probes' sampling error (two
+   * standard errors, 1/√probes): the ends at those shares, ms. A boundary from n probes is
+   * uncertain by that share; where the ends come in bursts straddling 50% (Mosquitto ends
+   * sessions once a second), the band spans the bursts, and the median alone would jump
+   * from one burst to the other on a single session.
+   */
+  willBandMs?: { from: number; to: number; share: number };
+  /** Partition: the latest a close reached its client after the first close of its chain (see closeBurstStarts), ms. */
+  closeLagMs?: number;
   agreement: ExpiryAgreement;
 }
 

@@ -37,7 +37,7 @@ export interface MemoryResult {
   /** [ms from run start, bytes, probe name]. */
   samples: [number, number, string][];
   /** Readings at start, each measure phase, and end; `t` in ms from run start. */
-  points: { label: string; t: number; phase?: number; values: Record<string, number | null> }[];
+  points: { label: string; t: number; phase?: number; values: Record<string, number | null>; freshness?: PointFreshness }[];
   /** Per probe name. */
   figures: Record<string, MemoryFigures>;
   /** How each derived figure was obtained (points and counts), or why it was not. */
@@ -47,3 +47,11 @@ export interface MemoryResult {
   queuedMessages: number | null;
   notes: string[];
 }
+
+/**
+ * A `measure` point, per probe that publishes on its own: how long it waited for a value
+ * newer than the phase start, and the age of the value read (ms); `newer` false when none
+ * came in time and an older one was read; `unchanged` when the source published after the
+ * phase start without a new value (the older one still held).
+ */
+export type PointFreshness = Record<string, { waitedMs: number; ageMs: number; newer: boolean; unchanged?: boolean }>;

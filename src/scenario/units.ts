@@ -46,6 +46,17 @@ export function parseDuration(text: string): number | undefined {
   return q && factor !== undefined ? tidy(q.amount * factor) : undefined;
 }
 
+/**
+ * The inverse of parseDuration, as people write a duration: 600000 -> "10m", 90000 -> "90s",
+ * 1500 -> "1.5s", 250 -> "250ms" (the largest unit that states it exactly, to 0.1 s).
+ */
+export function formatDuration(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1000 && ms % 100 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
 /** "500/s" -> 500, "30/m" -> 0.5 (per second); undefined when not a rate. */
 export function parseRate(text: string): number | undefined {
   const slash = text.lastIndexOf('/');

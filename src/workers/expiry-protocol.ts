@@ -24,7 +24,7 @@ export type ExpiryCommand =
   | {
       kind: 'expiry-connect';
       phase: MeasureExpiryPhase;
-      /** Unique per run: will topics are `mqtt-chaos/expiry/${tag}/${group}/${index}`. */
+      /** Unique per run: will topics are `mqtt-chaos/expiry/${tag}/${shard}/${group}/${index}`. */
       tag: string;
       /** Session expiry (ms) a 3.1.1 session gets from the broker itself; absent for v5. */
       brokerExpiryMs?: number;

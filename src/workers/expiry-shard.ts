@@ -91,7 +91,10 @@ export class ExpiryShard {
 
   async #connect(phase: MeasureExpiryPhase, tag: string, brokerExpiryMs: number | undefined): Promise<string | undefined> {
     const init = this.#init;
-    const prefix = `mqtt-chaos/expiry/${tag}`;
+    // The shard in the will topic: each observer subscribes to its own sessions' wills only.
+    // With every shard's (`+/+` over all), each observer read every will of a sweep and
+    // stamped its own later, behind the others' (a will 74 ms after a probe's CONNACK).
+    const prefix = `mqtt-chaos/expiry/${tag}/${init.shard}`;
     const v5 = init.protocol === '5';
     this.#phase = phase;
     for (const name of phase.groups) {

@@ -51,7 +51,7 @@ describe('environment faults under mqtt-chaos run', { skip }, () => {
     noStackTrace(cli);
     const said = problems(cli);
     assert.equal(said.length, 1, `one line says what is wrong:\n${cli.stderr()}`);
-    assert.match(said[0]!, /^mqtt-chaos: run \S+: broker exited unexpectedly \(SIGKILL\) during phase 5 \(wait 30000 ms\)$/);
+    assert.match(said[0]!, /^mqtt-chaos: run \S+: broker exited unexpectedly \(SIGKILL\) during phase 5 \(wait 30s\)$/);
 
     const result = resultOf(out, 'env-long-wait');
     assert.equal(result.runs.length, 1, 'the v5 run was not started against a broken environment');

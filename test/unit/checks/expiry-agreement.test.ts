@@ -96,7 +96,7 @@ describe('wills stamped in a burst', () => {
     assert.equal(partition.willsQueued, 1);
     assert.equal(e.willsQueued, 1);
     assert.equal(e.agreement.agree, true);
-    assert.match(e.agreement.explanation, /within 1100 ms: yes\) and every will on its probe's side: yes \(1 will stamped after a Session Present 0 CONNACK came in a burst/);
+    assert.match(e.agreement.explanation, /within the broker's 1100 ms \+ the harness's 5 ms: yes\) and every will on its probe's side: yes \(1 will stamped after a Session Present 0 CONNACK came in a burst/);
   });
 
   it("a will long after the CONNACK, in no burst under way then, still contradicts the probe: the sentence names that condition, not the Δ", () => {
@@ -109,7 +109,7 @@ describe('wills stamped in a burst', () => {
     assert.equal(e.agreement.agree, false);
     assert.match(
       e.agreement.explanation,
-      new RegExp(`within 1100 ms: yes\\) and every will on its probe's side: no — 1 session had a will on the wrong side of its probe beyond the 5 ms tolerance \\(worst devices/${late.index}: will 894 ms after a probe's Session Present 0 CONNACK, in no burst under way by then\\)`),
+      new RegExp(`within the broker's 1100 ms \\+ the harness's 5 ms: yes\\) and every will on its probe's side: no — 1 session had a will on the wrong side of its probe beyond the 5 ms tolerance \\(worst devices/${late.index}: will 894 ms after a probe's Session Present 0 CONNACK, in no burst under way by then\\)`),
     );
     const check = judgeRun(record(logs)).checks.find((c) => c.name === 'expiry methods agree')!;
     assert.equal(check.passed, false);
@@ -146,6 +146,64 @@ describe('wills stamped in a burst', () => {
     const e = judgeExpiry(record(logs))!;
     assert.equal(e.contradictions, 0);
     assert.equal(e.agreement.agree, false);
-    assert.match(e.agreement.explanation, /within 1100 ms: no\) and every will on its probe's side: yes/);
+    assert.match(e.agreement.explanation, /within the broker's 1100 ms \+ the harness's 5 ms: no\) and every will on its probe's side: yes/);
+  });
+
+  it('wills in two bursts straddling 50%: the probes may cross at either, and the band the wills give says so', () => {
+    // 9 of 21 will-timed sessions end at the sweep, 12 one sweep (1.7 s) later: the median is
+    // in the second burst, while probes between the bursts find most gone (a sample of 5).
+    const logs = sessions().filter((l) => l.probe?.sentAt !== SWEEP + 4);
+    logs.filter((l) => !l.probe).forEach((l, k) => {
+      if (k >= 9) l.willAt = SWEEP + 1700 + k;
+    });
+    const e = judgeExpiry(record(logs))!;
+    const partition = e.groups[0]!.closes[0]!;
+    assert.equal(partition.contradictions, 0);
+    assert.ok(partition.willMedianMs! > 1700 + 7500 + 500, 'the median lies in the second burst');
+    assert.ok(partition.willBandMs!.from < 7500 + 500 + 50 && partition.willBandMs!.to > 1700 + 7500 + 500, 'the band spans both bursts');
+    // 4 probes: the boundary falls between the last alive (+7 s) and the first gone (+8.5 s).
+    assert.equal(partition.survival.boundaryMs, 7751);
+    assert.deepEqual(partition.willBandMs, { from: 8010, to: 9715, share: 0.25 });
+    // Against the band, not the median (-1959 ms, a failure).
+    assert.equal(partition.agreement.deltaMs, 7751 - 8010);
+    assert.equal(e.agreement.agree, true);
+    assert.match(
+      e.agreement.explanation,
+      /probes cross 50% at \+7\.75 s, wills' median \+9\.71 s; 25–75% of them ended from \+8\.01 s to \+9\.71 s \(±25%: the sampling error of 4 probes\) \(Δ -259 ms, within the broker's 1100 ms \+ the harness's 5 ms: yes\)/,
+    );
+  });
+});
+
+describe("a partition's closes seen through the proxy", () => {
+  /** The broker closes all at CLOSE, expires them 5.05 s later; the closes reach the clients 3 ms apart. */
+  const CLOSE = CUT + 7500;
+  function partitioned(n: number, willAfterMs = E + 50): ExpirySessionLog[] {
+    return Array.from({ length: n }, (_, k) => ({
+      group: 'devices',
+      index: k,
+      close: 'partition' as const,
+      expectedMs: E,
+      connackAt: 10,
+      closedAt: CUT,
+      lastPacketAt: CUT - 20,
+      extraWills: 0,
+      boundAt: CUT + E + 7500 + 10_000,
+      lostAt: CLOSE + 3 * k,
+      willAt: CLOSE + willAfterMs + k,
+    }));
+  }
+
+  it('a close that reached its client late in a chain is judged from the chain\'s first: not early', () => {
+    // The 20th close is stamped 57 ms after the broker made it, after its will − E.
+    const e = judgeExpiry(record(partitioned(20)))!;
+    const partition = e.groups[0]!.closes[0]!;
+    assert.equal(e.early, 0);
+    assert.equal(partition.closeLagMs, 57);
+    assert.equal(partition.error!.min >= 50, true);
+  });
+
+  it('a session that ended before E after the first close of its chain is still early', () => {
+    const e = judgeExpiry(record(partitioned(20, E - 300)))!;
+    assert.equal(e.early, 20);
   });
 });

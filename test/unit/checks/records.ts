@@ -92,7 +92,7 @@ export function faultEvents(fault: FaultPlan, start = T.cut, stop = T.heal, grou
 export function cycleEvents(): TimelineEvent[] {
   return [
     { at: T.firstOffline, kind: 'phase-start', phase: 3, label: 'publish backend → devices, 50 each at QoS 1' },
-    { at: T.heal + 1, kind: 'phase-start', phase: 5, label: 'drain (up to 20000 ms)' },
+    { at: T.heal + 1, kind: 'phase-start', phase: 5, label: 'drain (up to 20s)' },
   ];
 }
 

@@ -44,6 +44,37 @@ class FakeProbe implements MemoryProbe {
   }
 }
 
+/** Like the $SYS heap: values arrive when the test publishes them; sampleSince waits for one. */
+class PublishingProbe {
+  readonly name = 'sys-heap';
+  readonly source = 'fake $SYS';
+  readonly unavailable = undefined;
+  waiting = false;
+  /** sampleSince returns the old value at once, as after its bound. */
+  giveUp = false;
+  /** sampleSince returns the old value as confirmed unchanged by a publication now. */
+  unchanged = false;
+  #latest: MemorySample | undefined;
+  #wake: (() => void) | undefined;
+  publish(bytes: number): void {
+    this.#latest = { at: performance.now(), bytes };
+    this.#wake?.();
+  }
+  async start(): Promise<void> {}
+  async sample(): Promise<MemorySample | undefined> {
+    return this.#latest;
+  }
+  async sampleSince(since: number): Promise<MemorySample | undefined> {
+    if (this.unchanged && this.#latest) return { ...this.#latest, unchangedAt: performance.now() };
+    while (!this.giveUp && !(this.#latest && this.#latest.at >= since)) {
+      this.waiting = true;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    return this.#latest;
+  }
+  async stop(): Promise<void> {}
+}
+
 async function sampler(probes: FakeProbe[], log: string[]) {
   const s = await MemorySampler.start(PLAN, TARGET, {
     allowRemote: false,
@@ -112,6 +143,51 @@ describe('memory sampler', () => {
     assert.deepEqual(log.slice(2), ['[r] memory probe rss lost its value: process 42 is gone', '[r] memory probe rss reads again: 300 B']);
     assert.ok(record.probes[0]!.gaps >= 2, `gaps counted: ${record.probes[0]!.gaps}`);
     assert.deepEqual(record.samples.map((x) => x[1]), [100, 300]);
+  });
+
+  it('a measure point waits for a value of a publishing probe newer than its phase start, and says how long and how old', async () => {
+    const heap = new PublishingProbe();
+    heap.publish(1000);
+    const s = await sampler([heap as unknown as FakeProbe], []);
+    const phaseStart = performance.now();
+    const point = s.point('queued', 2, phaseStart);
+    // The value from before the phase is not taken: the point waits for the next one.
+    while (!heap.waiting) await delay(5);
+    heap.publish(4000);
+    await point;
+    const record = await s.stop();
+    const queued = record.points.find((p) => p.label === 'queued')!;
+    assert.equal(queued.values['sys-heap'], 4000);
+    assert.equal(queued.freshness!['sys-heap']!.newer, true);
+    assert.ok(queued.freshness!['sys-heap']!.waitedMs >= 0);
+    assert.equal(record.points.find((p) => p.label === 'start')!.freshness, undefined, 'start is no measure phase');
+  });
+
+  it('none newer within the probe\'s bound: the older value, marked not newer, with its age', async () => {
+    const heap = new PublishingProbe();
+    heap.publish(1000);
+    const s = await sampler([heap as unknown as FakeProbe], []);
+    await delay(30);
+    heap.giveUp = true;
+    await s.point('queued', 2, performance.now());
+    const record = await s.stop();
+    const f = record.points.find((p) => p.label === 'queued')!.freshness!['sys-heap']!;
+    assert.equal(f.newer, false);
+    assert.ok(f.ageMs >= 25, `age ${f.ageMs}`);
+  });
+
+  it('a publication after the phase start without a new value: the older value counts, marked unchanged', async () => {
+    const heap = new PublishingProbe();
+    heap.publish(1000);
+    const s = await sampler([heap as unknown as FakeProbe], []);
+    await delay(30);
+    heap.unchanged = true;
+    await s.point('offline', 2, performance.now());
+    const record = await s.stop();
+    const point = record.points.find((p) => p.label === 'offline')!;
+    assert.equal(point.values['sys-heap'], 1000);
+    assert.equal(point.freshness!['sys-heap']!.newer, true);
+    assert.equal(point.freshness!['sys-heap']!.unchanged, true);
   });
 
   it('no memory section (a plan built by hand): no sampler at all', async () => {

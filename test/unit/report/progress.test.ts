@@ -79,7 +79,7 @@ describe('ProgressRenderer', () => {
     r.event(runStart(0));
     advance(500);
     assert.match(r.statusLine(), /ETA ≥ 4 s$/, 'no phase begun: all 2 s of this run by the plan, 2 s for the next');
-    r.event({ type: 'phase-start', run: 'r0', phase: 0, phases: 3, kind: 'wait', label: 'wait 1000 ms', estimateMs: 1000 });
+    r.event({ type: 'phase-start', run: 'r0', phase: 0, phases: 3, kind: 'wait', label: 'wait 1s', estimateMs: 1000 });
     advance(400);
     assert.match(r.statusLine(), /ETA ≥ 3\.6 s$/, '600 ms left of the wait, 1 s after it, 2 s for the next run');
     r.event({ type: 'run-end', run: 'r0', tookMs: 10_000 });

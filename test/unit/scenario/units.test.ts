@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseBandwidth, parseDuration, parseRate } from '../../../src/scenario/units.js';
+import { formatDuration, parseBandwidth, parseDuration, parseRate } from '../../../src/scenario/units.js';
 
 describe('units', () => {
   it('durations to ms', () => {
@@ -12,6 +12,24 @@ describe('units', () => {
     assert.equal(parseDuration('500us'), 0.5);
     assert.equal(parseDuration('0s'), 0);
     for (const bad of ['2', '2 s', 's', '-1s', '2sec', '1e3ms']) assert.equal(parseDuration(bad), undefined, bad);
+  });
+
+  it('durations as people write them, each read back by parseDuration', () => {
+    const cases: [number, string][] = [
+      [600_000, '10m'],
+      [30_000, '30s'],
+      [90_000, '90s'],
+      [3_600_000, '1h'],
+      [1500, '1.5s'],
+      [1000, '1s'],
+      [500, '500ms'],
+      [1234, '1234ms'],
+      [0, '0ms'],
+    ];
+    for (const [ms, text] of cases) {
+      assert.equal(formatDuration(ms), text, String(ms));
+      assert.equal(parseDuration(text), ms, text);
+    }
   });
 
   it('rates to per second', () => {
