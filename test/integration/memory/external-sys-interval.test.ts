@@ -36,7 +36,9 @@ describe('$SYS heap probe on an external Mosquitto (sys_interval 10 s)', { skip:
     const sample = await probe.sample();
     assert.ok(sample && sample.bytes > 0, `a real heap value: ${probe.unavailable}`);
     assert.equal(probe.unavailable, undefined);
-    assert.match(probe.source, /, published every 10 s \(learned from \$SYS\/broker\/uptime\)$/);
+    // Learned from arrival times, and Mosquitto checks its sys_interval in whole seconds from its
+    // main loop, so a 10 s interval arrives 10 or 11 s apart (CI saw 11).
+    assert.match(probe.source, /, published every 1[01] s \(learned from \$SYS\/broker\/uptime\)$/);
   });
 });
 
