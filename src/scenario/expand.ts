@@ -9,7 +9,8 @@ import { checkShares } from './shares.js';
 import type { ExpectationPlan, GroupPlan, Plan, RunPlan } from './plan.js';
 import { formatPath, type Path, type Report } from './problems.js';
 import { variants, type Variant } from './runs.js';
-import { DEFAULTS, type GroupSpec, type Scenario } from './schema.js';
+import { DEFAULTS } from './defaults.js';
+import type { GroupSpec, Scenario } from './schema.js';
 import { brokerSpec, brokerUrlProblem, faultsSpec, toxiproxyUrlProblem } from './targets.js';
 import { parseDuration } from './units.js';
 
