@@ -77,7 +77,7 @@ function shippedRuns(): RegExp {
 /** Commands that cannot run in a test, each with the reason, and what is checked instead. */
 const NOT_RUN: { pattern: RegExp; why: string; check?: (text: string) => void }[] = [
   { pattern: /^npm ci$/, why: 'installs the dependencies: the test runs in a checkout that has them' },
-  { pattern: /^npm test$/, why: 'the whole suite, this test among them (about 20 min)' },
+  { pattern: /^npm test$/, why: 'the whole suite, this test among them (about 10 min)' },
   {
     pattern: shippedRuns(),
     why: 'a shipped scenario run exactly as test/e2e/shipped-scenarios.test.ts runs it (but for --out), which checks its exit code, verdicts and shortfalls: run twice, it would only double the longest test file',
