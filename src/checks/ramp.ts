@@ -45,8 +45,12 @@ export function judgeStep(value: number, runs: readonly RunResult[], slos: reado
     slos.filter((slo) => r.checks.find((c) => c.name === slo.name && c.source !== 'builtin')?.actual == null).map((slo) => `${r.label}: ${slo.name}: no samples, so the step was not held to it`),
   );
   if (unmeasured.length > 0) return step('incomplete', unmeasured);
-  const failed = ran.flatMap((r) => r.checks.filter((c) => !c.passed).map((c) => `${r.label}: ${c.name}: ${c.explanation}`));
-  return failed.length > 0 ? step('broke', failed) : step('held', []);
+  const failed = ran.filter((r) => r.verdict !== 'pass');
+  const why = failed.flatMap((r) => {
+    const checks = r.checks.filter((c) => !c.passed).map((c) => `${r.label}: ${c.name}: ${c.explanation}`);
+    return checks.length > 0 ? checks : [`${r.label}: ${r.verdict.toUpperCase()}`];
+  });
+  return failed.length > 0 ? step('broke', why) : step('held', []);
 }
 
 /** Steps judged so far (and the rest not run) into the ramp's finding. */
