@@ -1,0 +1,86 @@
+/**
+ * Ramp to the knee against a real managed Mosquitto, through the engine as `mqtt-chaos run`
+ * drives it (runRamp: a complete run per step on a fresh broker, each judged at once).
+ *
+ * Persistent v5 sessions are cut while 20 commands of 1,000 bytes are queued for each, then
+ * healed and drained. Mosquitto's heap ($SYS/broker/heap/current) holds every queued command,
+ * so its peak grows with the sessions, about 28 KB per device (measured: 0.31 MB at 10,
+ * 1.15 MB at 40, 4.5 MB at 160): a real broker behaviour the SLO can hold, not a stub.
+ * - tight SLO (peak <= 2 MB) over 10, 40, 160, 640: 10 and 40 hold, 160 breaks on the heap
+ *   bound with its value, 640 is never run;
+ * - loose SLO (peak <= 64 MB) over 10, 20: every step holds, no knee in range.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runRamp } from '../../../src/engine/ramp.js';
+import { useTeardown } from '../../helpers/teardown.js';
+import { childrenOf, needsMosquitto, planFrom, tempDir } from '../run/support.js';
+
+const scenario = (steps: number[], peak: string): string => `
+name: ramp-test
+broker: managed-mosquitto
+faults: embedded
+protocols: ["5"]
+memory: { probes: [sys-heap], interval: 500ms, settle: 1s }
+ramp: { grow: sessions, group: devices, steps: [${steps.join(', ')}] }
+groups:
+  devices:
+    count: 1
+    role: subscriber
+    session: { clean: false, expiry: 3600 }
+    qos: 1
+    topic: "ramp/{run}/{i}"
+    reconnect: { delay: 200ms, jitter: 100ms }
+  backend:
+    count: 2
+    role: publisher
+    via: direct
+phases:
+  - connect: {}
+  - subscribe: {}
+  - fault: { kind: cut, groups: [devices] }
+  - publish: { from: backend, to: devices, perTarget: 20, qos: 1, payloadBytes: 1000 }
+  - measure: queued
+  - heal: {}
+  - drain: { timeout: 20s }
+expect:
+  - redelivery.lost == 0
+  - memory.peak <= ${peak}
+`;
+
+async function ramp(t: Parameters<typeof useTeardown>[0], steps: number[], peak: string) {
+  const td = useTeardown(t);
+  const dir = await tempDir(td, 'ramp');
+  const plan = await planFrom(dir, scenario(steps, peak));
+  const log: string[] = [];
+  const before = new Set(childrenOf(process.pid));
+  const outcome = await runRamp(plan, plan.ramp!, { runDir: join(dir, 'runs'), signal: new AbortController().signal, log: (l) => void log.push(l) });
+  assert.deepEqual(childrenOf(process.pid).filter((p) => !before.has(p)), [], 'every broker and fault server a step started is gone');
+  assert.equal(outcome.error, undefined, `${String(outcome.error)}\n${log.join('\n')}`);
+  return { ...outcome, why: `${JSON.stringify(outcome.ramp, null, 1)}\n${log.join('\n')}` };
+}
+
+describe('ramp of persistent sessions against managed Mosquitto', { skip: needsMosquitto }, () => {
+  it('a tight heap SLO: the knee between 40 (held) and 160 (broke on memory.peak, with its value); 640 never run', async (t) => {
+    const { ramp: r, runs, why } = await ramp(t, [10, 40, 160, 640], '2MB');
+    assert.deepEqual(r.steps.map((s) => s.status), ['held', 'held', 'broke', 'not-run'], why);
+    assert.equal(r.outcome, 'knee', why);
+    assert.deepEqual([r.lastHeld, r.firstBroke], [40, 160]);
+    assert.match(r.finding, /^knee between 40 sessions \(held\) and 160 sessions \(broke\): 5 · 160 sessions: memory\.peak <= 2MB: memory\.peak was [\d.]+ MB, needs <= 2 MB$/, why);
+    // Every step's runs are judged and kept; the steps that held delivered everything owed.
+    assert.deepEqual(runs.map((run) => run.id), ['step1-5', 'step2-5', 'step3-5']);
+    assert.deepEqual(runs.map((run) => run.redelivery.expected), [200, 800, 3200]);
+    assert.deepEqual(runs.map((run) => run.redelivery.lost), [0, 0, 0]);
+    // The curve: the heap peak grows with the sessions, over the line at the step that broke.
+    const peaks = r.steps.slice(0, 3).map((s) => s.values.find((v) => v.slo === 'memory.peak <= 2MB')!.actual!);
+    assert.ok(peaks[0]! < peaks[1]! && peaks[1]! < 2_000_000 && peaks[2]! > 2_000_000, `peaks ${peaks.join(', ')}`);
+  });
+
+  it('a loose SLO: every step holds, no knee in range', async (t) => {
+    const { ramp: r, why } = await ramp(t, [10, 20], '64MB');
+    assert.deepEqual(r.steps.map((s) => s.status), ['held', 'held'], why);
+    assert.equal(r.outcome, 'no-knee');
+    assert.equal(r.finding, 'no knee in range: every step held, up to 20 sessions');
+  });
+});
