@@ -416,7 +416,7 @@ const Ramp = Type.Object(
       description: 'the values, rising: every run of the scenario, all its phases, once per step; the ramp stops at the first step that breaks an expectation',
     }),
   },
-  { ...Strict, description: 'ramp to the knee: grow one dimension in steps, each step a complete run held to expect; reports the last step that held and the first that broke' },
+  { ...Strict, description: 'ramp to the knee: grow one dimension in steps, each step a complete run held to expect; reports the last step that held and the first that broke (docs/capacity-planning.md)' },
 );
 
 export const ScenarioSchema = Type.Object(

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI } from '../helpers/cli.js';
+import { cli, CLI } from '../helpers/cli.js';
 import { invocationDir, outDir, readResult } from '../helpers/cli-process.js';
 import { requireMosquitto } from '../helpers/requires.js';
 import { useTeardown } from '../helpers/teardown.js';
@@ -79,5 +79,15 @@ describe('a ramp at the descriptor ceiling', { skip }, () => {
     const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
     assert.match(summary, /\*\*Stopped at 200 sessions by this machine's limit, not the broker's/);
     assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /this machine&#39;s limit, not the broker&#39;s|this machine's limit, not the broker's/);
+  });
+
+  it('--keep-sessions with a ramp: refused in one line, exit 2, before anything starts', async (t) => {
+    const td = useTeardown(t);
+    const out = await outDir(td, 'mqtt-chaos-ramp-keep-');
+    const file = join(out, 'ramp-ceiling.yaml');
+    await writeFile(file, SCENARIO);
+    const o = await cli(['run', file, '--out', out, '--keep-sessions']);
+    assert.equal(o.code, 2, o.stderr);
+    assert.equal(o.stderr.trim(), `mqtt-chaos: --keep-sessions: ${file} ramps, and each step must start without the previous step's sessions`);
   });
 });
