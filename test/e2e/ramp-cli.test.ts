@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -79,6 +79,17 @@ describe('a ramp at the descriptor ceiling', { skip }, () => {
     const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
     assert.match(summary, /\*\*Stopped at 200 sessions by this machine's limit, not the broker's/);
     assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /this machine&#39;s limit, not the broker&#39;s|this machine's limit, not the broker's/);
+  });
+
+  it('a first step over the ceiling: nothing measured, so no report, one line and exit 3', async (t) => {
+    const td = useTeardown(t);
+    const out = await outDir(td, 'mqtt-chaos-ramp-first-');
+    const file = join(out, 'ramp-ceiling.yaml');
+    await writeFile(file, SCENARIO.replace('steps: [10, 200]', 'steps: [200, 400]'));
+    const ran = await runLimited(['run', file, '--out', out]);
+    assert.equal(ran.code, 3, ran.stderr);
+    assert.match(ran.stderr.trimEnd().split('\n').at(-1)!, /^mqtt-chaos: ramp step 1 \(200 sessions\): needs 457 open files in the harness process, the hard limit is 400/);
+    assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('ramp-ceiling-')), [], 'no report folder');
   });
 
   it('--keep-sessions with a ramp: refused in one line, exit 2, before anything starts', async (t) => {

@@ -127,7 +127,7 @@ export const runCommand: CommandModule<object, Args> = {
         const ramp = plan.ramp ? await runRamp(plan, plan.ramp, { ...options, onStep: (step) => live?.plan(step) }) : undefined;
         const once = ramp ? undefined : await runScenario(plan, options);
         const error = ramp ? ramp.error : once?.error;
-        const ranNothing = ramp ? ramp.ramp.steps[0]?.status === 'not-run' : once?.records.length === 0;
+        const ranNothing = ramp ? ramp.runs.length === 0 : once?.records.length === 0;
         // Stopped before any run began (a broker unreachable): nothing measured, no empty report.
         if (ranNothing && error !== undefined && interruptedExit === undefined) throw harnessError(error);
         const result = ramp ? { ...buildResult(plan, ramp.runs, ramp.startedAtIso), ramp: ramp.ramp } : judgeScenario(plan, once?.records ?? []);
