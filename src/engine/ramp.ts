@@ -13,8 +13,6 @@ import { runScenario, type ScenarioRunOptions } from './orchestrator.js';
 export interface RampRunOptions extends ScenarioRunOptions {
   /** Each step's plan before it runs (live metrics register its runs). */
   onStep?: (plan: Plan) => void;
-  /** The descriptor check before each step; the default reads this process's limits. */
-  preflight?: (plan: Plan) => void;
 }
 
 export interface RampRunOutcome {
@@ -39,7 +37,6 @@ export async function runRamp(plan: Plan, ramp: RampPlan, options: RampRunOption
   const judged: RampStep[] = [];
   const runs: RunResult[] = [];
   const begun = performance.now();
-  const preflight = options.preflight ?? ((p: Plan) => preflightOpenFiles(p));
   let startedAtIso: string | undefined;
   let error: unknown;
   for (const [index, value] of ramp.steps.entries()) {
@@ -51,7 +48,7 @@ export async function runRamp(plan: Plan, ramp: RampPlan, options: RampRunOption
     const baseIds = new Map(step.runs.map((r, i) => [r.id, plan.runs[i]!.id]));
     options.log(`ramp step ${index + 1}/${ramp.steps.length}: ${ramp.group} at ${count(value)} ${rampUnit(ramp.grow)}`);
     try {
-      preflight(step);
+      preflightOpenFiles(step);
     } catch (err) {
       if (!isHarnessError(err)) throw err;
       error = new HarnessError('E_ENVIRONMENT', `ramp step ${index + 1} (${count(value)} ${rampUnit(ramp.grow)}): ${err.message}`);
