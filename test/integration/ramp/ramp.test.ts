@@ -9,6 +9,8 @@
  * - tight SLO (peak <= 2 MB) over 10, 40, 160, 640: 10 and 40 hold, 160 breaks on the heap
  *   bound with its value, 640 is never run;
  * - loose SLO (peak <= 64 MB) over 10, 20: every step holds, no knee in range.
+ * And a backlog ramp against Mosquitto's max_queued_messages 30: 5 and 20 queued per device
+ * hold; at 80 the broker drops all but 30 of each device's, lost to the queue limit.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -49,6 +51,36 @@ expect:
   - memory.peak <= ${peak}
 `;
 
+const BACKLOG = `
+name: ramp-backlog
+broker: { mosquitto: { max_queued_messages: 30 } }
+faults: embedded
+protocols: ["3.1.1"]
+ramp: { grow: backlog, group: devices, steps: [5, 20, 80] }
+groups:
+  devices:
+    count: 5
+    role: subscriber
+    session: { clean: false }
+    qos: 1
+    topic: "backlog/{run}/{i}"
+    reconnect: { delay: 200ms, jitter: 100ms }
+  backend:
+    count: 1
+    role: publisher
+    via: direct
+phases:
+  - connect: {}
+  - subscribe: {}
+  - fault: { kind: cut, groups: [devices] }
+  - wait: 300ms
+  - publish: { from: backend, to: devices, perTarget: 1, qos: 1 }
+  - heal: {}
+  - drain: { timeout: 15s }
+expect:
+  - redelivery.lost == 0
+`;
+
 async function ramp(t: Parameters<typeof useTeardown>[0], steps: number[], peak: string) {
   const td = useTeardown(t);
   const dir = await tempDir(td, 'ramp');
@@ -83,4 +115,23 @@ describe('ramp of persistent sessions against managed Mosquitto', { skip: needsM
     assert.equal(r.outcome, 'no-knee');
     assert.equal(r.finding, 'no knee in range: every step held, up to 20 sessions');
   });
+
+  it('a backlog ramp against max_queued_messages 30: 5 and 20 per device held, 80 broke with 50 lost per device to the queue limit', async (t) => {
+    const td = useTeardown(t);
+    const dir = await tempDir(td, 'ramp-backlog');
+    const plan = await planFrom(dir, BACKLOG);
+    const log: string[] = [];
+    const outcome = await runRamp(plan, plan.ramp!, { runDir: join(dir, 'runs'), signal: new AbortController().signal, log: (l) => void log.push(l) });
+    const why = `${JSON.stringify(outcome.ramp, null, 1)}\n${log.join('\n')}`;
+    assert.equal(outcome.error, undefined, why);
+    const r = outcome.ramp;
+    assert.equal(r.unit, 'messages per session');
+    assert.deepEqual(r.steps.map((s) => s.status), ['held', 'held', 'broke'], why);
+    assert.deepEqual([r.outcome, r.lastHeld, r.firstBroke], ['knee', 20, 80]);
+    const broke = outcome.runs.find((run) => run.id === 'step3-3.1.1')!;
+    assert.equal(broke.redelivery.lost, 5 * 50, why);
+    assert.equal(broke.redelivery.lostBy['queue-limit'], 5 * 50, why);
+    assert.deepEqual(r.steps[2]!.values.find((v) => v.slo === 'redelivery.lost == 0'), { slo: 'redelivery.lost == 0', run: '3.1.1', actual: 250, passed: false });
+  });
 });
+
