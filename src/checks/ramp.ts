@@ -39,7 +39,9 @@ export function judgeStep(value: number, runs: readonly RunResult[], slos: reado
   if (ran.length === 0) return step('stopped', runs.length === 0 ? ['no run finished'] : runs.map((r) => `${r.label}: not run: ${r.unsupported ?? 'unsupported'}`));
   const incomplete = ran.filter((r) => r.verdict === 'incomplete');
   if (incomplete.length > 0) {
-    return step('incomplete', incomplete.flatMap((r) => (r.shortfalls ?? []).map((s) => `${r.label}: INCOMPLETE: ${s.text}`)));
+    // The broker refused what the step asked: its own limit, named as such.
+    const refused = incomplete.some((r) => (r.brokerSaid ?? []).some((s) => s.kind === 'refused'));
+    return step('incomplete', incomplete.flatMap((r) => (r.shortfalls ?? []).map((s) => `${refused ? BROKER_LIMIT : ''}${r.label}: INCOMPLETE: ${s.text}`)));
   }
   const unmeasured = ran.flatMap((r) =>
     slos.filter((slo) => r.checks.find((c) => c.name === slo.name && c.source !== 'builtin')?.actual == null).map((slo) => `${r.label}: ${slo.name}: no samples, so the step was not held to it`),
@@ -72,7 +74,9 @@ export function rampResult(ramp: RampPlan, slos: RampSlo[], judged: readonly Ram
         ? finish('below-range', off.value, `the first step already broke (${at(off.value)}): the knee is below the range; ${why}`)
         : finish('knee', off.value, `knee between ${at(lastHeld)} (held) and ${at(off.value)} (broke): ${why}`);
     case 'incomplete':
-      return finish('incomplete', off.value, `step ${at(off.value)} could not do what was asked, so it is no knee; ${heldTo}; ${why}`);
+      return why.startsWith(BROKER_LIMIT)
+        ? finish('broker-limit', off.value, `stopped at ${at(off.value)} by the broker's own limit (it refused what the step asked), not by the SLO (${heldTo}): ${why.slice(BROKER_LIMIT.length)}`)
+        : finish('incomplete', off.value, `step ${at(off.value)} could not do what was asked, so it is no knee; ${heldTo}; ${why}`);
     default: {
       const machine = off.reasons.some((r) => r.startsWith(MACHINE_LIMIT));
       return machine
@@ -84,10 +88,13 @@ export function rampResult(ramp: RampPlan, slos: RampSlo[], judged: readonly Ram
 
 /** The prefix a step's reason carries when the machine, not the broker, stopped it. */
 export const MACHINE_LIMIT = 'machine limit: ';
+/** And when the broker refused what the step asked. */
+export const BROKER_LIMIT = 'broker limit: ';
 
 /**
  * A knee found, or none in range: the ramp did what was asked, a finding (0). Broke at the
- * first step, or a step INCOMPLETE: as a failed or INCOMPLETE run (1). A machine limit:
+ * first step, or a step INCOMPLETE (the broker's refusal among the causes): as a failed or
+ * INCOMPLETE run (1). A machine limit:
  * the environment (3). A ramp stopped otherwise ends with its error's own code.
  */
 export function rampExitCode(outcome: RampOutcome): number {
@@ -97,6 +104,7 @@ export function rampExitCode(outcome: RampOutcome): number {
       return ExitCode.ok;
     case 'below-range':
     case 'incomplete':
+    case 'broker-limit':
       return ExitCode.checkFailed;
     default:
       return ExitCode.environment;

@@ -14,11 +14,13 @@ export type RampStepStatus = 'held' | 'broke' | 'incomplete' | 'stopped' | 'not-
 
 /**
  * knee: a step held and a later one broke; no-knee: every step held; below-range: the
- * first step already broke; incomplete: a step could not do what was asked; machine-limit:
+ * first step already broke; incomplete: a step could not do what was asked; broker-limit:
+ * it could not because the broker refused (a connection, a subscription, a publish: its
+ * configured limits), so the SLO was never measured there; machine-limit:
  * the machine running the harness could not drive the next step (e.g. open files), which says
  * nothing about the broker; stopped: the environment, Ctrl-C or the deadline ended it.
  */
-export type RampOutcome = 'knee' | 'no-knee' | 'below-range' | 'incomplete' | 'machine-limit' | 'stopped';
+export type RampOutcome = 'knee' | 'no-knee' | 'below-range' | 'incomplete' | 'broker-limit' | 'machine-limit' | 'stopped';
 
 /** A scenario expectation as the curves draw it: its SLO line. */
 export interface RampSlo {

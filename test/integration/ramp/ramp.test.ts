@@ -10,7 +10,8 @@
  *   bound with its value, 640 is never run;
  * - loose SLO (peak <= 64 MB) over 10, 20: every step holds, no knee in range.
  * And a backlog ramp against Mosquitto's max_queued_messages 30: 5 and 20 queued per device
- * hold; at 80 the broker drops all but 30 of each device's, lost to the queue limit.
+ * hold; at 80 the broker drops all but 30 of each device's, lost to the queue limit. And a
+ * sessions ramp past Mosquitto's max_connections 50: the broker's own limit, named as such.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -133,5 +134,21 @@ describe('ramp of persistent sessions against managed Mosquitto', { skip: needsM
     assert.equal(broke.redelivery.lostBy['queue-limit'], 5 * 50, why);
     assert.deepEqual(r.steps[2]!.values.find((v) => v.slo === 'redelivery.lost == 0'), { slo: 'redelivery.lost == 0', run: '3.1.1', actual: 250, passed: false });
   });
-});
 
+  it("a sessions ramp past max_connections 50: stopped at 80 by the broker's own limit, not a knee of the SLO", async (t) => {
+    const td = useTeardown(t);
+    const dir = await tempDir(td, 'ramp-maxconn');
+    const yaml = scenario([20, 80], '64MB').replace('broker: managed-mosquitto', 'broker: { mosquitto: { max_connections: 50 } }');
+    const plan = await planFrom(dir, yaml);
+    const log: string[] = [];
+    const outcome = await runRamp(plan, plan.ramp!, { runDir: join(dir, 'runs'), signal: new AbortController().signal, log: (l) => void log.push(l) });
+    const why = `${JSON.stringify(outcome.ramp, null, 1)}\n${log.join('\n')}`;
+    assert.equal(outcome.error, undefined, why);
+    const r = outcome.ramp;
+    assert.deepEqual(r.steps.map((s) => s.status), ['held', 'incomplete'], why);
+    assert.deepEqual([r.outcome, r.lastHeld, r.firstBroke], ['broker-limit', 20, 80], why);
+    assert.match(r.finding, /^stopped at 80 sessions by the broker's own limit \(it refused what the step asked\), not by the SLO \(held up to 20 sessions\): 5 · 80 sessions: INCOMPLETE: phase 1 \(connect devices, backend\): connected \d+ of 82; the broker: closed the connection before CONNACK/, why);
+    const run = outcome.runs.find((x) => x.id === 'step2-5')!;
+    assert.equal(run.verdict, 'incomplete');
+  });
+});

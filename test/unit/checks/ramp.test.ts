@@ -84,6 +84,17 @@ describe('the ramp: the knee, or why there is none', () => {
     assert.equal(rampExitCode(r.outcome), 1);
   });
 
+  it("a step the broker refused is its own limit, named as such, not a knee; exit 1", () => {
+    const refused = judgeStep(200, [run('incomplete', 1, {
+      shortfalls: [{ kind: 'connect', text: 'connected 150 of 200' }],
+      brokerSaid: [{ group: 'devices', packet: 'CONNACK', kind: 'refused', code: 0x97, what: 'CONNACK 0x97 Quota exceeded', count: 50, clients: 50, of: 200, examples: [], firstAt: 10 }],
+    })], SLOS, BASE);
+    const r = rampResult(RAMP, SLOS, [held(100), refused]);
+    assert.equal(r.outcome, 'broker-limit');
+    assert.equal(r.finding, "stopped at 200 sessions by the broker's own limit (it refused what the step asked), not by the SLO (held up to 100 sessions): 5 · n sessions: INCOMPLETE: connected 150 of 200");
+    assert.equal(rampExitCode(r.outcome), 1);
+  });
+
   it("the machine's limit is named as the machine's, not the broker's; exit 3", () => {
     const stopped = judgeStep(400, [], SLOS, BASE, { kind: 'machine-limit', text: 'needs 656 open files in the harness process, the hard limit is 400' });
     const r = rampResult(RAMP, SLOS, [held(100), held(200), stopped]);
