@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { renderHtml } from '../../../src/report/html/page.js';
 import type { ChartSpec } from '../../../src/report/html/charts.js';
 import { renderSummary } from '../../../src/report/summary-md.js';
+import { renderJunit } from '../../../src/report/junit.js';
 import { loadFixture } from './fixtures.js';
 
 /** The chart specs report.html embeds for its script. */
@@ -45,5 +46,15 @@ describe('a ramp in the reports (a real capacity-ramp run)', () => {
     const [curve, slo] = memory.series;
     assert.deepEqual(curve!.y, result.ramp!.steps.slice(0, 3).map((s) => s.values.find((v) => v.slo === 'memory.peak <= 8MB')!.actual));
     assert.deepEqual(slo, { label: 'SLO <= 8 MB', color: '#6b6b6b', y: [8_000_000, 8_000_000, 8_000_000], dash: true });
+  });
+
+  it('junit.xml: the steps as runs (the broken step\'s failure is the knee\'s evidence), and a ramp case that passes when a knee was found', () => {
+    const xml = renderJunit(result);
+    assert.match(xml, /<testsuite name="capacity-ramp: 5 · 400 sessions"[^>]* failures="1"/);
+    assert.match(xml, /<testsuite name="capacity-ramp: ramp" id="3" package="capacity-ramp" tests="1" failures="0" errors="0"[^>]*>\n    <testcase name="ramp" classname="capacity-ramp.ramp" time="0"\/>\n    <system-out>knee between 200 sessions \(held\)/);
+    const below = { ...result, ramp: { ...result.ramp!, outcome: 'below-range' as const, finding: 'the first step already broke' } };
+    assert.match(renderJunit(below), /<testcase name="ramp" classname="capacity-ramp.ramp" time="0">\n      <failure message="the first step already broke" type="below-range"\/>/);
+    const machine = { ...result, ramp: { ...result.ramp!, outcome: 'machine-limit' as const, finding: 'stopped by this machine' } };
+    assert.match(renderJunit(machine), /<error message="stopped by this machine" type="machine-limit"\/>/);
   });
 });
