@@ -356,6 +356,20 @@ const Scale = Type.Object(
   { ...Strict, description: 'how connections are spread over ports and addresses' },
 );
 
+/** Ramp to the knee (docs/capacity-planning.md): the phases once per step, one dimension grown. */
+const Ramp = Type.Object(
+  {
+    grow: OneOf(['sessions', 'backlog', 'rate'] as const, "what grows: sessions = the group's client count; backlog = perTarget of every publish phase to the group (messages queued per session); rate = the rate of every publish phase to the group (messages/s)"),
+    group: Type.String({ minLength: 1, description: 'the group the steps apply to: its clients (sessions), or the subscriber group the publish phases send to (backlog, rate)' }),
+    steps: Type.Array(Type.Integer({ minimum: 1, maximum: 1_000_000 }), {
+      minItems: 2,
+      maxItems: 20,
+      description: 'the values, rising: every run of the scenario, all its phases, once per step; the ramp stops at the first step that breaks an expectation',
+    }),
+  },
+  { ...Strict, description: 'ramp to the knee: grow one dimension in steps, each step a complete run held to expect; reports the last step that held and the first that broke (docs/capacity-planning.md)' },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     name: Pattern('name', 'names the reports'),
@@ -376,6 +390,7 @@ export const ScenarioSchema = Type.Object(
     expect: Type.Optional(Expect),
     memory: Type.Optional(Memory),
     scale: Type.Optional(Scale),
+    ramp: Type.Optional(Ramp),
   },
   Strict,
 );
@@ -386,3 +401,4 @@ export type PhaseSpec = Static<typeof PhaseSchema>;
 export type FaultSpec = Static<typeof FaultPhase>;
 export type MeasureExpirySpec = Static<typeof MeasureExpiry>;
 export type MemorySpec = Static<typeof Memory>;
+export type RampSpec = Static<typeof Ramp>;
