@@ -1,6 +1,7 @@
 import type { Plan, RampPlan, RunPlan } from './plan.js';
 import type { Report } from './problems.js';
-import { DEFAULTS, type RampSpec, type Scenario } from './schema.js';
+import { DEFAULTS } from './defaults.js';
+import type { RampSpec, Scenario } from './schema.js';
 import { didYouMean } from './suggest.js';
 
 /**
