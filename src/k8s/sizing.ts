@@ -57,12 +57,15 @@ function perAgent(run: RunPlan, agents: number, proxiedOnly: boolean): number {
   return run.groups.filter((g) => !proxiedOnly || g.via === 'proxy').reduce((n, g) => n + share(g.count, agents), 0);
 }
 
-/** The CPU a phase needs on the busiest agent, from its rate; undefined: the phase sets no rate. */
-function phaseMillicores(phase: PhasePlan, agents: number): number | undefined {
+/**
+ * The CPU a phase needs on the busiest agent, from its rate; undefined: the phase has none.
+ * A group connects no more clients in a second than it has: 3 publishers at 8,000/s are 3 connects.
+ */
+function phaseMillicores(phase: PhasePlan, run: RunPlan, agents: number): number | undefined {
   if (phase.kind === 'connect') {
-    const rates = phase.groups.map((g) => g.ratePerSec);
-    if (rates.some((r) => r === undefined)) return UNLIMITED_MILLICORES;
-    const perSec = rates.reduce<number>((n, r) => n + share(r!, agents), 0);
+    if (phase.groups.some((g) => g.ratePerSec === undefined)) return UNLIMITED_MILLICORES;
+    const count = (name: string) => run.groups.find((g) => g.name === name)?.count ?? 0;
+    const perSec = phase.groups.reduce((n, g) => n + Math.min(share(g.ratePerSec!, agents), share(count(g.name), agents)), 0);
     return (perSec * MEASURED.cpuMicrosPerConnect.value) / 1000;
   }
   if (phase.kind === 'publish') {
@@ -78,7 +81,7 @@ export function sizeAgent(plan: Plan, agents: number): AgentSizing {
   const clientsPerAgent = Math.max(0, ...plan.runs.map((run) => perAgent(run, agents, false)));
   const proxiedPerAgent = Math.max(0, ...plan.runs.map((run) => perAgent(run, agents, true)));
   const memoryBytes = BASE_BYTES + clientsPerAgent * MEASURED.bytesPerClient.value + proxiedPerAgent * MEASURED.faultBytesPerConnection.value;
-  const busiest = Math.max(MIN_MILLICORES, ...plan.runs.flatMap((run) => run.phases.map((p) => phaseMillicores(p, agents) ?? 0)));
+  const busiest = Math.max(MIN_MILLICORES, ...plan.runs.flatMap((run) => run.phases.map((p) => phaseMillicores(p, run, agents) ?? 0)));
   return {
     agents,
     clients,
