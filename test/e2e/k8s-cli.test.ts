@@ -3,7 +3,9 @@
  * schemas (kubernetes-models: each object through its model class and `.validate()`), and
  * they fit together — N agents at once, indexed, joining the headless Service's DNS name and
  * port with the token from the Secret, the scenario mounted word for word, requests growing
- * with the clients. Bad input is one line and exit 2.
+ * with the clients. Bad input is one line and exit 2. (The schemas allow fields they do not
+ * know, as the API server does; a misspelt field is caught earlier, by tsc: src/k8s/ builds
+ * each object as kubernetes-models' type, and an object literal may not hold unknown keys.)
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
