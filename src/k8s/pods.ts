@@ -44,8 +44,10 @@ const COORDINATOR_SCRIPT = [
   `wait "$run"; status=$?`,
   `while kill -0 "$run" 2>/dev/null; do wait "$run"; status=$?; done`,
   `echo "mqtt-chaos: run exited $status; reports in $REPORTS_DIR for $COLLECT_SECONDS s (kubectl cp $POD_NAMESPACE/$POD_NAME:$REPORTS_DIR ./reports)" >&2`,
-  `trap 'exit "$status"' TERM INT`,
-  `sleep "$COLLECT_SECONDS" & wait $!`,
+  // The sleep is ended too: nothing of the pod's outlives its shell.
+  `sleep "$COLLECT_SECONDS" & sleeper=$!`,
+  `trap 'kill "$sleeper" 2>/dev/null; exit "$status"' TERM INT`,
+  `wait "$sleeper"`,
   `exit "$status"`,
 ].join('\n');
 
