@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, HarnessError, isHarnessError } from '../errors.js';
 import { ScenarioError } from '../scenario/problems.js';
 import { compareCommand } from './commands/compare.js';
+import { k8sCommand } from './commands/k8s.js';
 import { planCommand } from './commands/plan.js';
 import { projectCommand } from './commands/project.js';
 import { reportCommand } from './commands/report.js';
@@ -37,6 +38,7 @@ async function main(argv: string[]): Promise<void> {
     .command(reportCommand)
     .command(compareCommand)
     .command(projectCommand)
+    .command(k8sCommand)
     .demandCommand(1, 'name a command: see mqtt-chaos --help');
   await withExamples(cli, [
     ['$0 run scenarios/quickstart.yaml', 'run a scenario: v3.1.1 beside v5, summary and reports/'],
@@ -45,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
     ['$0 plan scenarios/quickstart.yaml --protocol 5', 'what a run would do, and how long it takes at least'],
     ['$0 report reports/quickstart-20250101-120000/result.json', 're-render summary.md, junit.xml and report.html'],
     ['$0 compare baselines/*.json reports/x/result.json --tolerance "redelivery.latency.p99 +100ms"', 'gate on stored baselines (their spread is the noise band): exit 1 on a regression'],
+    ['$0 k8s scenarios/quickstart.yaml --agents 3 --broker mqtt://mosquitto.mqtt.svc:1883 > mqtt-chaos.yaml', 'Kubernetes manifests: a coordinator and 3 agent pods (docs/kubernetes.md)'],
     ['$0 toxiproxy --port 0', 'serve the Toxiproxy 2.x API on a free port (printed at start)'],
   ])
     .strict()

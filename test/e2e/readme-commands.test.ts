@@ -88,6 +88,19 @@ const NOT_RUN: { pattern: RegExp; why: string; check?: (text: string) => void }[
     check: (text) => assert.match(text, /grep (-v )?'\^(mqtt_chaos_|#)/, `${text}: greps the exposition for the harness's metrics`),
   },
   {
+    pattern: /^kubectl /,
+    why: 'needs a Kubernetes cluster; test/e2e/k8s-cli.test.ts validates what `mqtt-chaos k8s` prints and that the names these lines use are its names',
+    check: (text) => {
+      for (const [, name] of text.matchAll(/job\/(\S+)/g)) assert.match(name!, /^mqtt-chaos-[a-z0-9-]+-(coordinator|agents)$/, `${text}: a Job name k8s prints`);
+      for (const [, label] of text.matchAll(/app\.kubernetes\.io\/instance=([^,\s]+)/g)) assert.match(label!, /^mqtt-chaos-[a-z0-9-]+$/, `${text}: an instance label k8s prints`);
+    },
+  },
+  {
+    pattern: /^docker (build|push) /,
+    why: 'needs a container engine, which the test machines lack; test/unit/k8s/dockerfile.test.ts checks the Dockerfile\'s paths and entrypoint',
+    check: (text) => assert.ok(!/^docker build /.test(text) || / \.$/.test(text), `${text}: builds from the repository root, where the Dockerfile is`),
+  },
+  {
     pattern: /^([A-Z_]+=\S+ )*npm run bench\b/,
     why: 'a benchmark: minutes long and judged by speed, which a test must not be (run by hand, see bench/)',
     check: (text) => {
