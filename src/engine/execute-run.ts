@@ -3,7 +3,7 @@ import { startBroker } from '../brokers/start-broker.js';
 import type { BrokerSpec, BrokerTarget } from '../brokers/types.js';
 import type { Plan, RunPlan } from '../scenario/plan.js';
 import { shardCount, startShards } from '../workers/pool.js';
-import { splitExactly, type Endpoint, type ShardInit } from '../workers/protocol.js';
+import { splitExactly, type Endpoint, type ShardEvent, type ShardInit } from '../workers/protocol.js';
 import { groupEndpoints, spreadForRun } from './connection-spread.js';
 import { FaultController } from './fault-controller.js';
 import { ClearedTally, clearRequest } from './clear-sessions.js';
@@ -16,6 +16,9 @@ import { HarnessError, isHarnessError } from '../errors.js';
 import { EnvironmentFailure, type RunRecord } from './run-record.js';
 import type { BrokerInfo, EnvironmentCause, TimelineEvent } from '../result/timeline.js';
 import { RunProgress, type ProgressListener } from './run-progress.js';
+import type { AgentFleet } from './agent-fleet.js';
+import { startAgentShards, type LostAgent } from './agent-pool.js';
+import { agentRecords } from './agent-record.js';
 
 export interface RunContext {
   plan: Plan;
@@ -33,6 +36,8 @@ export interface RunContext {
   invocation: number;
   /** Leave the run's sessions on a broker that outlives it (`--keep-sessions`). */
   keepSessions: boolean;
+  /** Agents to run the shards in, instead of this process's worker threads. */
+  fleet?: AgentFleet;
 }
 
 /** Workers get this long to hand in their ledgers before their threads are ended. */
@@ -68,7 +73,9 @@ function brokerInfo(target: BrokerTarget, spec: BrokerSpec): BrokerInfo {
 function shardInits(ctx: RunContext, endpoints: Map<string, Endpoint[]>, target: BrokerTarget): ShardInit[] {
   const { run, plan } = ctx;
   const total = run.groups.reduce((n, g) => n + g.count, 0);
-  const shards = shardCount(total);
+  // With agents, every agent gets the shards its share of the clients needs, at least one.
+  const agents = ctx.fleet?.size ?? 0;
+  const shards = agents > 0 ? agents * shardCount(Math.ceil(total / agents)) : shardCount(total);
   const slices = new Map(run.groups.map((g) => [g.name, splitExactly(g.count, shards)]));
   const topics: Record<string, string> = {};
   const groupSizes: Record<string, number> = {};
@@ -157,6 +164,8 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   let memory: MemoryRecord | undefined;
   const cleared = new ClearedTally();
   let shardsStarted = 0;
+  const lostAgents: LostAgent[] = [];
+  let inits: ShardInit[] | undefined;
   try {
     // Before any client connects: its `start` reading is the baseline. Never throws.
     sampler = await MemorySampler.start(ctx.plan.memory, target, {
@@ -166,17 +175,26 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       ...(progress ? { onSample: (probe: string, bytes: number) => progress.memory(probe, bytes) } : {}),
     });
     const endpoints = await groupEndpoints(run, spread, target, faults);
-    const inits = shardInits(ctx, endpoints, target);
+    inits = shardInits(ctx, endpoints, target);
     shardsStarted = inits.length;
-    shards = await startShards(
-      inits,
-      (event) => {
-        if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);
-        cleared.add(event);
-      },
-      (shard, message) => environmentFailed('worker-crash', `worker ${shard} crashed during ${where()}: ${message}`),
-    );
-    progress?.watch(shards);
+    const onEvent = (event: ShardEvent): void => {
+      if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);
+      cleared.add(event);
+    };
+    const onCrash = (shard: number, message: string): void => environmentFailed('worker-crash', `worker ${shard} crashed during ${where()}: ${message}`);
+    if (ctx.fleet) {
+      await ctx.fleet.measureClocks();
+      const agentShards = await startAgentShards(ctx.fleet.deal(inits), onEvent, onCrash, (lost) => {
+        if (!running) return;
+        lostAgents.push({ ...lost, why: `${lost.why} during ${where()}` });
+        environmentFailed('agent-lost', `${lost.name} was lost during ${where()} (${lost.why})`);
+      });
+      shards = agentShards;
+      progress?.watch(shards, agentShards.owners);
+    } else {
+      shards = await startShards(inits, onEvent, onCrash);
+      progress?.watch(shards);
+    }
     for (const [index, phase] of run.phases.entries()) {
       if (signal.aborted) throw signal.reason;
       const started = performance.now();
@@ -224,5 +242,6 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     ...(incomplete ? { incomplete } : {}),
     ...(environmentFault ? { environmentFault } : {}),
     ...(memory ? { memory } : {}),
+    ...(ctx.fleet ? { agents: agentRecords(ctx.fleet, inits ?? [], lostAgents) } : {}),
   };
 }

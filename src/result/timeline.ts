@@ -13,7 +13,7 @@ export type TimelineEvent =
   | { at: number; kind: 'broker-said'; phase: number; group: string; label: string };
 
 /** What failed under a run: its broker's process, its restart, a worker thread, the fault server. */
-export type EnvironmentCause = 'broker-exit' | 'broker-restart' | 'worker-crash' | 'fault-server';
+export type EnvironmentCause = 'broker-exit' | 'broker-restart' | 'worker-crash' | 'fault-server' | 'agent-lost';
 
 /** The broker as a report may describe it: no credentials, no methods. */
 export interface BrokerInfo {

@@ -9,8 +9,9 @@ import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
 import { parseMetricsFlag } from '../metrics-flag.js';
 import type { MetricsServer } from '../../metrics/live-server.js';
 import type { ProgressListener } from '../../engine/run-progress.js';
+import { agentsRequest, type AgentArgs } from '../agent-flags.js';
 
-interface Args extends PlanArgs {
+interface Args extends PlanArgs, AgentArgs {
   scenario: string[];
   out: string;
   json: boolean;
@@ -48,6 +49,9 @@ export const runCommand: CommandModule<object, Args> = {
         describe: "leave the runs' persistent sessions on an external broker (by default each run clears them at its end, interrupted or not)",
       })
       .option('metrics', { type: 'string', describe: 'serve live Prometheus metrics at http://HOST:PORT/metrics while the runs go (loopback unless --allow-remote; see docs/live-metrics.md)' })
+      .option('agents', { type: 'number', describe: 'run the clients in N local agent processes (past one process\'s descriptor limit; docs/scaling-out.md)' })
+      .option('listen', { type: 'string', describe: 'wait for agents (`mqtt-chaos agent --join`) on HOST:PORT (loopback unless --allow-remote; token from MQTT_CHAOS_TOKEN)' })
+      .option('expect-agents', { type: 'number', describe: 'with --listen: how many agents to wait for before the first run' })
       .option('metrics-linger', { type: 'string', default: '0s', describe: 'with --metrics: keep serving this long after the last scenario, so a scraper gets the settled figures (Ctrl-C ends it)' }),
   handler: async (argv) => {
     // Loaded here, not at start: `--help` and the other commands never pay for the engine.
@@ -65,6 +69,9 @@ export const runCommand: CommandModule<object, Args> = {
       ]);
     // Load every file first: a typo in the third must not cost the first two runs.
     const loaded = argv.scenario.map((file) => loadScenario(file, planOverrides(argv)));
+    const agents = agentsRequest(argv);
+    // Remote agents leave when a scenario ends (`bye`): they are gathered for one.
+    if (agents?.kind === 'listen' && loaded.length > 1) throw new HarnessError('E_USAGE', `--listen: run one scenario per invocation with remote agents (${loaded.length} given)`);
     const metricsAt = argv.metrics === undefined ? undefined : parseMetricsFlag(argv.metrics, argv['allow-remote'] ?? false);
     const lingerMs = parseDuration(argv['metrics-linger']);
     if (lingerMs === undefined) throw new HarnessError('E_USAGE', `--metrics-linger ${argv['metrics-linger']}: write a duration such as 30s or 0s`);
@@ -122,6 +129,7 @@ export const runCommand: CommandModule<object, Args> = {
           onProgress,
           invocation,
           keepSessions: argv['keep-sessions'],
+          ...(agents ? { agents } : {}),
         });
         // Stopped before any run began (a broker unreachable): nothing measured, no empty report.
         if (outcome.records.length === 0 && outcome.error !== undefined && interruptedExit === undefined) throw harnessError(outcome.error);
