@@ -2,6 +2,7 @@
 import type { AgentsRequest } from '../engine/agents-setup.js';
 import { HarnessError } from '../errors.js';
 import { isLoopbackAddress, splitHostPort } from '../net/loopback.js';
+import { TOKEN_ENV } from '../workers/agent-protocol.js';
 
 export interface AgentArgs {
   agents?: number;
@@ -26,7 +27,7 @@ function positive(value: number | undefined, flag: string): number | undefined {
   return value;
 }
 
-export function agentsRequest(argv: AgentArgs): AgentsRequest | undefined {
+export function agentsRequest(argv: AgentArgs, env: NodeJS.ProcessEnv = process.env): AgentsRequest | undefined {
   const agents = positive(argv.agents, '--agents');
   const expect = positive(argv['expect-agents'], '--expect-agents');
   if (agents !== undefined && argv.listen !== undefined) throw new HarnessError('E_USAGE', '--agents starts local agents, --listen waits for remote ones: use one of them');
@@ -40,5 +41,7 @@ export function agentsRequest(argv: AgentArgs): AgentsRequest | undefined {
   if (host !== 'localhost' && !isLoopbackAddress(host) && argv['allow-remote'] !== true) {
     throw new HarnessError('E_REMOTE_TARGET', `--listen ${argv.listen}: agents would join from outside loopback; add --allow-remote to listen there`);
   }
-  return { kind: 'listen', host, port, expect };
+  const token = env[TOKEN_ENV];
+  if (!token) throw new HarnessError('E_USAGE', `--listen: set ${TOKEN_ENV} to the token the agents join with (the same on every agent)`);
+  return { kind: 'listen', host, port, expect, token };
 }

@@ -3,12 +3,10 @@
  * a loopback listener on a free port (`--agents N`), or remote ones joining `--listen
  * HOST:PORT` until `--expect-agents N` have (the token from MQTT_CHAOS_TOKEN, required).
  */
-import { HarnessError } from '../errors.js';
-import { TOKEN_ENV } from '../workers/agent-protocol.js';
 import { AgentFleet } from './agent-fleet.js';
 import { localToken, startLocalAgents, type LocalAgents } from './local-agents.js';
 
-export type AgentsRequest = { kind: 'local'; count: number } | { kind: 'listen'; host: string; port: number; expect: number };
+export type AgentsRequest = { kind: 'local'; count: number } | { kind: 'listen'; host: string; port: number; expect: number; token: string };
 
 export interface Agents {
   fleet: AgentFleet;
@@ -19,9 +17,7 @@ export interface Agents {
 
 export async function bringUpAgents(request: AgentsRequest, log: (line: string) => void, signal: AbortSignal): Promise<Agents> {
   if (request.kind === 'listen') {
-    const token = process.env[TOKEN_ENV];
-    if (!token) throw new HarnessError('E_USAGE', `--listen: set ${TOKEN_ENV} to the token the agents join with (the same on every agent)`);
-    const fleet = await AgentFleet.gather({ host: request.host, port: request.port, token, expect: request.expect, log, signal });
+    const fleet = await AgentFleet.gather({ host: request.host, port: request.port, token: request.token, expect: request.expect, log, signal });
     return { fleet, pids: [], stop: () => fleet.close() };
   }
   const token = localToken();
