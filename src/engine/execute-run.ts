@@ -5,7 +5,8 @@ import type { Plan, RunPlan } from '../scenario/plan.js';
 import { shardCount, startShards } from '../workers/pool.js';
 import { splitExactly, type Endpoint, type ShardEvent, type ShardInit } from '../workers/protocol.js';
 import { groupEndpoints, spreadForRun } from './connection-spread.js';
-import { FaultController } from './fault-controller.js';
+import { FaultController, type FaultDriver } from './fault-controller.js';
+import { AgentFaults } from './agent-faults.js';
 import { ClearedTally, clearRequest } from './clear-sessions.js';
 import { within } from '../clock.js';
 import { duration } from '../checks/words.js';
@@ -157,6 +158,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     environmentFailed('broker-exit', `broker exited unexpectedly (${status}) during ${where()}`),
   );
   const faults = new FaultController(ctx.faultServerUrls, run.id);
+  let driver: FaultDriver = faults;
   let shards: Shards | undefined;
   let incomplete: string | undefined;
   let ledgers: RunRecord['ledgers'] = [];
@@ -184,7 +186,10 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     const onCrash = (shard: number, message: string): void => environmentFailed('worker-crash', `worker ${shard} crashed during ${where()}: ${message}`);
     if (ctx.fleet) {
       await ctx.fleet.measureClocks();
-      const agentShards = await startAgentShards(ctx.fleet.deal(inits), onEvent, onCrash, (lost) => {
+      const shares = ctx.fleet.deal(inits);
+      // Embedded faults: each agent's own fault server, close to its clients (an external Toxiproxy stays the coordinator's).
+      if (ctx.plan.faults.kind === 'embedded') driver = await AgentFaults.prepare(shares, run, { host: target.host, port: target.port }, log);
+      const agentShards = await startAgentShards(shares, onEvent, onCrash, (lost) => {
         if (!running) return;
         lostAgents.push({ ...lost, why: `${lost.why} during ${where()}` });
         environmentFailed('agent-lost', `${lost.name} was lost during ${where()} (${lost.why})`);
@@ -201,7 +206,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       phaseIndex = index;
       phaseLabel = describePhase(phase);
       progress?.phaseStart(index, phase, phaseLabel);
-      await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal, base.broker, target));
+      await untilAborted(signal, drivePhase(index, phase, run, shards, driver, timeline, signal, base.broker, target));
       if (phase.kind === 'measure') await sampler?.point(phase.label, index, started);
       const took = Math.round(performance.now() - started);
       log(`  [${run.id}] phase ${index + 1}/${run.phases.length}: ${phaseLabel} (${duration(took)})`);

@@ -13,7 +13,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ShardLedger } from '../metrics/ledger.js';
-import type { ClearRequest, ShardEvent, ShardInit, ShardStatus } from './protocol.js';
+import type { ProxyFaultPlan } from '../scenario/plan.js';
+import type { ClearRequest, Endpoint, ShardEvent, ShardInit, ShardStatus } from './protocol.js';
 import type { PhaseCommand } from './shard.js';
 import type { DoneEvent } from './shard-link.js';
 
@@ -50,7 +51,16 @@ export type ToAgent =
   | { kind: 'send'; id: number; target: number | 'all'; command: PhaseCommand }
   | { kind: 'status'; id: number }
   | { kind: 'finish'; id: number; clear?: ClearRequest }
+  /** Stop this run's shards and delete this run's proxies on the agent's fault server. */
   | { kind: 'destroy'; id: number }
+  /**
+   * Create proxies on the agent's own fault server (started on first use, on its
+   * loopback), one per group, to the broker address given (as the agent reaches it).
+   */
+  | { kind: 'proxies'; id: number; run: string; groups: { name: string; upstream: Endpoint }[] }
+  /** Apply a fault to / heal the groups' proxies on the agent's fault server; answered with the agent's clock after. */
+  | { kind: 'fault'; id: number; groups: string[]; fault: ProxyFaultPlan }
+  | { kind: 'heal'; id: number; groups: string[] }
   /** The invocation is over: stop and exit. */
   | { kind: 'bye' };
 
@@ -59,7 +69,10 @@ export type Reply =
   | { kind: 'dones'; dones: DoneEvent[] }
   | { kind: 'statuses'; statuses: ShardStatus[] }
   | { kind: 'ledgers'; ledgers: ShardLedger[] }
-  | { kind: 'destroyed' };
+  | { kind: 'destroyed' }
+  | { kind: 'endpoints'; endpoints: Record<string, Endpoint[]> }
+  /** When the agent's fault server had applied it, on the agent's own clock. */
+  | { kind: 'applied'; at: number };
 
 export type FromAgent =
   | { kind: 'clock'; id: number; at: number }
@@ -69,7 +82,7 @@ export type FromAgent =
   /** A worker thread of the agent died (pool.ts onCrash). */
   | { kind: 'crash'; shard: number; message: string };
 
-const TO_AGENT_KINDS = new Set(['clock', 'start', 'send', 'status', 'finish', 'destroy', 'bye']);
+const TO_AGENT_KINDS = new Set(['clock', 'start', 'send', 'status', 'finish', 'destroy', 'proxies', 'fault', 'heal', 'bye']);
 
 /** The message, if it is one of the protocol's: anything else is refused, never acted on. */
 export function asToAgent(value: unknown): ToAgent | undefined {

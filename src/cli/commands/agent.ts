@@ -16,7 +16,7 @@ export const agentCommand: CommandModule<object, Args> = {
     const { host, port } = hostPort(argv.join, '--join');
     const token = process.env[TOKEN_ENV];
     if (!token) throw new HarnessError('E_USAGE', `set ${TOKEN_ENV} to the coordinator's token`);
-    const { runAgent } = await import('../../workers/agent.js');
+    const { runAgent } = await import('../../engine/agent.js');
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.on('SIGINT', onSignal);

@@ -8,8 +8,9 @@
 import { connect, type Socket } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { FrameReader, readCloned, readJson, writeCloned, writeJson } from '../net/frames.js';
-import type { ShardEvent } from './protocol.js';
-import { startShards, type ShardPool } from './pool.js';
+import type { ShardEvent } from '../workers/protocol.js';
+import { startShards, type ShardPool } from '../workers/pool.js';
+import { AgentFaultServer } from './agent-fault-server.js';
 import {
   AGENT_PROTOCOL_VERSION,
   asToAgent,
@@ -21,7 +22,7 @@ import {
   type Reply,
   type ToAgent,
   type Verdict,
-} from './agent-protocol.js';
+} from '../workers/agent-protocol.js';
 
 export interface AgentOptions {
   host: string;
@@ -49,6 +50,7 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
     let stage: 'challenge' | 'verdict' | 'joined' = 'challenge';
     let pool: ShardPool | undefined;
     let ended: AgentEnd | undefined;
+    const faults = new AgentFaultServer(log);
     const send = (message: FromAgent): void => {
       if (!socket.destroyed) writeCloned(socket, message);
     };
@@ -58,6 +60,7 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
       options.signal.removeEventListener('abort', onAbort);
       await pool?.destroy().catch(() => undefined);
       pool = undefined;
+      await faults.stop();
       socket.destroy();
       resolve(how);
     };
@@ -106,7 +109,23 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
             const ending = pool;
             pool = undefined;
             await ending?.destroy();
+            await faults.dispose();
             return { kind: 'destroyed' };
+          });
+          return;
+        case 'proxies':
+          void reply(message.id, async () => ({ kind: 'endpoints', endpoints: await faults.proxies(message.run, message.groups) }));
+          return;
+        case 'fault':
+          void reply(message.id, async () => {
+            await faults.start(message.groups, message.fault);
+            return { kind: 'applied', at: performance.now() };
+          });
+          return;
+        case 'heal':
+          void reply(message.id, async () => {
+            await faults.heal(message.groups);
+            return { kind: 'applied', at: performance.now() };
           });
           return;
         case 'bye':
