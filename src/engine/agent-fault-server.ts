@@ -12,13 +12,17 @@ import { startEmbeddedFaultServer, type FaultServerHandle } from './fault-server
 
 export class AgentFaultServer {
   #server: Promise<FaultServerHandle> | undefined;
+  #remote = false;
   #controller: FaultController | undefined;
 
   constructor(private readonly log: (line: string) => void) {}
 
   /** One proxy per group to its upstream; their loopback addresses by group. */
-  async proxies(run: string, groups: readonly { name: string; upstream: Endpoint }[]): Promise<Record<string, Endpoint[]>> {
-    this.#server ??= startEmbeddedFaultServer().then((server) => {
+  async proxies(run: string, groups: readonly { name: string; upstream: Endpoint }[], allowRemote: boolean): Promise<Record<string, Endpoint[]>> {
+    // A broker beyond this agent's loopback needs a server that may forward there (the run's allowRemote).
+    if (allowRemote && !this.#remote) await this.stop();
+    this.#remote ||= allowRemote;
+    this.#server ??= startEmbeddedFaultServer(this.#remote).then((server) => {
       this.log(`fault server: ${server.url}`);
       return server;
     });

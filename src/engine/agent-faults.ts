@@ -23,13 +23,13 @@ export class AgentFaults implements FaultDriver {
    * Has every agent with shards create its proxies (to `upstream`, the broker as the agents
    * reach it) and points its shards' proxied groups at them.
    */
-  static async prepare(shares: readonly AgentShare[], run: RunPlan, upstream: Endpoint, log: (line: string) => void): Promise<AgentFaults> {
+  static async prepare(shares: readonly AgentShare[], run: RunPlan, upstream: Endpoint, allowRemote: boolean, log: (line: string) => void): Promise<AgentFaults> {
     const proxied = run.groups.filter((g) => g.via === 'proxy').map((g) => ({ name: g.name, upstream }));
     const working = shares.filter((s) => s.inits.length > 0);
     if (proxied.length > 0) {
       await Promise.all(
         working.map(async ({ agent, inits }) => {
-          const reply = await agent.request({ kind: 'proxies', run: run.id, groups: proxied });
+          const reply = await agent.request({ kind: 'proxies', run: run.id, groups: proxied, allowRemote });
           if (reply.kind !== 'endpoints') throw new Error(`${agent.name}: no proxies`);
           for (const init of inits) {
             for (const group of init.groups) {

@@ -114,7 +114,7 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
           });
           return;
         case 'proxies':
-          void reply(message.id, async () => ({ kind: 'endpoints', endpoints: await faults.proxies(message.run, message.groups) }));
+          void reply(message.id, async () => ({ kind: 'endpoints', endpoints: await faults.proxies(message.run, message.groups, message.allowRemote) }));
           return;
         case 'fault':
           void reply(message.id, async () => {

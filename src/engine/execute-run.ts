@@ -188,7 +188,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       await ctx.fleet.measureClocks();
       const shares = ctx.fleet.deal(inits);
       // Embedded faults: each agent's own fault server, close to its clients (an external Toxiproxy stays the coordinator's).
-      if (ctx.plan.faults.kind === 'embedded') driver = await AgentFaults.prepare(shares, run, { host: target.host, port: target.port }, log);
+      if (ctx.plan.faults.kind === 'embedded') driver = await AgentFaults.prepare(shares, run, { host: target.host, port: target.port }, ctx.plan.allowRemote, log);
       const agentShards = await startAgentShards(shares, onEvent, onCrash, (lost) => {
         if (!running) return;
         lostAgents.push({ ...lost, why: `${lost.why} during ${where()}` });

@@ -19,8 +19,9 @@ const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
  * main thread never carries client traffic) and its own open-file budget (two
  * descriptors per proxied client).
  */
-export async function startEmbeddedFaultServer(): Promise<FaultServerHandle> {
-  const child = fork(cliEntry, ['toxiproxy', '--host', '127.0.0.1', '--port', '0'], {
+export async function startEmbeddedFaultServer(allowRemoteUpstreams = false): Promise<FaultServerHandle> {
+  // Its API stays on loopback either way; --allow-remote lets its proxies forward to a broker beyond it.
+  const child = fork(cliEntry, ['toxiproxy', '--host', '127.0.0.1', '--port', '0', ...(allowRemoteUpstreams ? ['--allow-remote'] : [])], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     execArgv: [],
   });

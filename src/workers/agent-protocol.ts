@@ -55,9 +55,10 @@ export type ToAgent =
   | { kind: 'destroy'; id: number }
   /**
    * Create proxies on the agent's own fault server (started on first use, on its
-   * loopback), one per group, to the broker address given (as the agent reaches it).
+   * loopback), one per group, to the broker address given (as the agent reaches it);
+   * beyond the agent's loopback only with `allowRemote` (the scenario's own opt-in).
    */
-  | { kind: 'proxies'; id: number; run: string; groups: { name: string; upstream: Endpoint }[] }
+  | { kind: 'proxies'; id: number; run: string; groups: { name: string; upstream: Endpoint }[]; allowRemote: boolean }
   /** Apply a fault to / heal the groups' proxies on the agent's fault server; answered with the agent's clock after. */
   | { kind: 'fault'; id: number; groups: string[]; fault: ProxyFaultPlan }
   | { kind: 'heal'; id: number; groups: string[] }
