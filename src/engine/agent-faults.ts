@@ -29,7 +29,9 @@ export class AgentFaults implements FaultDriver {
     if (proxied.length > 0) {
       await Promise.all(
         working.map(async ({ agent, inits }) => {
-          const reply = await agent.request({ kind: 'proxies', run: run.id, groups: proxied, allowRemote });
+          const names = new Set(proxied.map((g) => g.name));
+          const clients = inits.reduce((n, init) => n + init.groups.filter((g) => names.has(g.plan.name)).reduce((m, g) => m + g.count, 0), 0);
+          const reply = await agent.request({ kind: 'proxies', run: run.id, groups: proxied, allowRemote, clients });
           if (reply.kind !== 'endpoints') throw new Error(`${agent.name}: no proxies`);
           for (const init of inits) {
             for (const group of init.groups) {

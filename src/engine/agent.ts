@@ -11,6 +11,8 @@ import { FrameReader, readCloned, readJson, writeCloned, writeJson } from '../ne
 import type { ShardEvent } from '../workers/protocol.js';
 import { startShards, type ShardPool } from '../workers/pool.js';
 import { AgentFaultServer } from './agent-fault-server.js';
+import { checkOpenFiles, openFileLimits } from '../net/open-files.js';
+import { HARNESS_RESERVE } from './open-files-preflight.js';
 import {
   AGENT_PROTOCOL_VERSION,
   asToAgent,
@@ -89,6 +91,9 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
         case 'start':
           void reply(message.id, async () => {
             if (pool) throw new Error('shards already started');
+            // This process holds its share's sockets: its own limit, said before any connects.
+            const clients = message.inits.reduce((n, init) => n + init.groups.reduce((m, g) => m + g.count, 0), 0);
+            checkOpenFiles(clients + HARNESS_RESERVE, `agent ${hostname()} pid ${process.pid}`, openFileLimits());
             const inits = message.inits.map((init) => ({ ...init, clockOffsetMs: message.clockOffsetMs }));
             pool = await startShards(inits, onEvent, onCrash);
             log(`started ${inits.length} shard(s): ${inits.map((i) => i.shard).join(', ')}`);
@@ -109,12 +114,12 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
             const ending = pool;
             pool = undefined;
             await ending?.destroy();
-            await faults.dispose();
+            await faults.stop();
             return { kind: 'destroyed' };
           });
           return;
         case 'proxies':
-          void reply(message.id, async () => ({ kind: 'endpoints', endpoints: await faults.proxies(message.run, message.groups, message.allowRemote) }));
+          void reply(message.id, async () => ({ kind: 'endpoints', endpoints: await faults.proxies(message) }));
           return;
         case 'fault':
           void reply(message.id, async () => {

@@ -124,7 +124,9 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   const startedAt = performance.now();
   const startedAtIso = new Date().toISOString();
   const timeline: TimelineEvent[] = [];
-  const spread = spreadForRun(ctx.plan, run, ctx.broker, ctx.faultServerUrls.length, log);
+  // Embedded faults with agents: every agent proxies its own clients (agent-faults.ts), the coordinator none.
+  const agentProxies = ctx.fleet !== undefined && ctx.plan.faults.kind === 'embedded';
+  const spread = spreadForRun(ctx.plan, run, ctx.broker, Math.max(1, ctx.faultServerUrls.length), log);
   const target = await startBroker(ctx.broker, { runDir, log, allowRemote: ctx.plan.allowRemote, listeners: spread.brokerPorts });
   const base = { run, broker: brokerInfo(target, ctx.broker), startedAt, startedAtIso, timeline, ledgers: [] };
   log(`  [${run.id}] broker: ${target.description}`);
@@ -176,7 +178,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       prefix: `  [${run.id}] `,
       ...(progress ? { onSample: (probe: string, bytes: number) => progress.memory(probe, bytes) } : {}),
     });
-    const endpoints = await groupEndpoints(run, spread, target, faults);
+    const endpoints = await groupEndpoints(agentProxies ? { ...run, groups: run.groups.map((g) => ({ ...g, via: 'direct' as const })) } : run, spread, target, faults);
     inits = shardInits(ctx, endpoints, target);
     shardsStarted = inits.length;
     const onEvent = (event: ShardEvent): void => {
@@ -188,7 +190,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       await ctx.fleet.measureClocks();
       const shares = ctx.fleet.deal(inits);
       // Embedded faults: each agent's own fault server, close to its clients (an external Toxiproxy stays the coordinator's).
-      if (ctx.plan.faults.kind === 'embedded') driver = await AgentFaults.prepare(shares, run, { host: target.host, port: target.port }, ctx.plan.allowRemote, log);
+      if (agentProxies) driver = await AgentFaults.prepare(shares, run, { host: target.host, port: target.port }, ctx.plan.allowRemote, log);
       const agentShards = await startAgentShards(shares, onEvent, onCrash, (lost) => {
         if (!running) return;
         lostAgents.push({ ...lost, why: `${lost.why} during ${where()}` });

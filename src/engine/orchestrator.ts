@@ -94,10 +94,13 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
   const signal = AbortSignal.any([options.signal, atDeadline.signal]);
   const invocation = options.invocation ?? newInvocation();
   try {
-    preflightOpenFiles(plan);
+    // With agents, they hold the clients' sockets: each checks its own share (agent.ts).
+    if (!options.agents) preflightOpenFiles(plan);
     const broker = await resolveBroker(plan.broker, log);
     faultServers =
-      plan.faults.kind === 'embedded'
+      plan.faults.kind === 'embedded' && options.agents
+        ? [] // each agent runs its own (agent-fault-server.ts)
+        : plan.faults.kind === 'embedded'
         ? await startEmbeddedFaultServers(largestProxiedPopulation(plan), log)
         : [await connectToxiproxy(plan.faults.url, plan.allowRemote)];
     if (options.agents) {

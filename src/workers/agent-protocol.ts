@@ -58,7 +58,7 @@ export type ToAgent =
    * loopback), one per group, to the broker address given (as the agent reaches it);
    * beyond the agent's loopback only with `allowRemote` (the scenario's own opt-in).
    */
-  | { kind: 'proxies'; id: number; run: string; groups: { name: string; upstream: Endpoint }[]; allowRemote: boolean }
+  | { kind: 'proxies'; id: number; run: string; groups: { name: string; upstream: Endpoint }[]; allowRemote: boolean; clients: number }
   /** Apply a fault to / heal the groups' proxies on the agent's fault server; answered with the agent's clock after. */
   | { kind: 'fault'; id: number; groups: string[]; fault: ProxyFaultPlan }
   | { kind: 'heal'; id: number; groups: string[] }
