@@ -11,6 +11,7 @@ import {
   HANDSHAKE_FRAME_LIMIT,
   newChallenge,
   proofMatches,
+  proofOf,
   TRUSTED_FRAME_LIMIT,
   type FromAgent,
   type Hello,
@@ -104,7 +105,8 @@ export class AgentConnection {
         if (hello.kind !== 'hello' || hello.version !== AGENT_PROTOCOL_VERSION) return refuse(`speak agent protocol ${AGENT_PROTOCOL_VERSION}`);
         if (!proofMatches(token, challenge.nonce, hello.proof)) return refuse(`wrong token (${'MQTT_CHAOS_TOKEN'} differs from the coordinator's)`);
         socket.removeAllListeners('close');
-        writeJson(socket, { kind: 'welcome', agent });
+        if (typeof hello.nonce !== 'string' || hello.nonce.length < 16) return refuse('its hello has no challenge for the coordinator');
+        writeJson(socket, { kind: 'welcome', agent, proof: proofOf(token, hello.nonce, 'coordinator') });
         const info: AgentInfo = { agent, host: String(hello.host), pid: Number(hello.pid), cores: Number(hello.cores), address };
         resolve(new AgentConnection(info, socket, reader));
       });

@@ -17,7 +17,10 @@ import {
   AGENT_PROTOCOL_VERSION,
   asToAgent,
   HANDSHAKE_FRAME_LIMIT,
+  newChallenge,
+  proofMatches,
   proofOf,
+  TOKEN_ENV,
   TRUSTED_FRAME_LIMIT,
   type Challenge,
   type FromAgent,
@@ -50,6 +53,7 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
     socket.setNoDelay(true);
     const reader = new FrameReader(HANDSHAKE_FRAME_LIMIT);
     let stage: 'challenge' | 'verdict' | 'joined' = 'challenge';
+    const ours = newChallenge();
     let pool: ShardPool | undefined;
     let ended: AgentEnd | undefined;
     const faults = new AgentFaultServer(log);
@@ -146,7 +150,7 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
           void end({ kind: 'refused', reason: `${where} does not speak agent protocol ${AGENT_PROTOCOL_VERSION}` });
           return;
         }
-        writeJson(socket, { kind: 'hello', version: AGENT_PROTOCOL_VERSION, proof: proofOf(options.token, challenge.nonce), host: hostname(), pid: process.pid, cores: availableParallelism() });
+        writeJson(socket, { kind: 'hello', version: AGENT_PROTOCOL_VERSION, proof: proofOf(options.token, challenge.nonce), nonce: ours.nonce, host: hostname(), pid: process.pid, cores: availableParallelism() });
         stage = 'verdict';
         return;
       }
@@ -154,6 +158,10 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
         const verdict = readJson(frame) as Verdict;
         if (verdict.kind !== 'welcome') {
           void end({ kind: 'refused', reason: verdict.kind === 'refused' ? verdict.reason : 'no welcome' });
+          return;
+        }
+        if (!proofMatches(options.token, ours.nonce, verdict.proof, 'coordinator')) {
+          void end({ kind: 'refused', reason: `${where} could not prove it holds ${TOKEN_ENV}: not our coordinator` });
           return;
         }
         stage = 'joined';

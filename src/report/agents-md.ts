@@ -19,8 +19,11 @@ export function agentsSection(runs: readonly RunResult[]): string[] {
       const clock = `${a.clockOffsetMs.toFixed(3)} ms ± ${a.clockUncertaintyMs.toFixed(3)} ms`;
       lines.push(`| ${a.agent}${a.lost ? ' (lost)' : ''} | ${a.host} (${a.pid}) | ${a.address} | ${count(a.clients)} | ${share} | ${clock} |`);
     }
+    const bounds = run.agents!.map((a) => a.clockUncertaintyMs).sort((a, b) => b - a);
+    const crossBound = (bounds[0] ?? 0) + (bounds[1] ?? 0);
     const skews = run.timeline.flatMap((e) => ((e.kind === 'fault-start' || e.kind === 'fault-stop') && e.skewMs !== undefined ? [`${e.label}: ${e.skewMs} ms`] : []));
     lines.push('');
+    if (run.agents!.length > 1) lines.push(`Latencies from one agent's client to another's are right within ± ${crossBound.toFixed(3)} ms (the two largest clock bounds added).`, '');
     if (skews.length > 0) lines.push(`Faults applied by every agent's fault server within: ${skews.join('; ')}.`, '');
   }
   return lines;

@@ -7,9 +7,12 @@
  * at finish, the ShardLedgers. An agent executes only these messages: no scenario, file
  * path or code ever crosses the link.
  *
- * Handshake, in JSON frames: the coordinator sends a challenge (a random nonce), the agent
- * answers with HMAC-SHA256(token, nonce) and who it is, the coordinator compares in
- * constant time and welcomes or refuses it. Only then do structured-clone frames flow.
+ * Handshake, in JSON frames, both ways: the coordinator sends a challenge (a random nonce),
+ * the agent answers with HMAC-SHA256(token, nonce), its own nonce and who it is; the
+ * coordinator compares in constant time and welcomes it with its own proof over the
+ * agent's nonce (or refuses it); the agent checks that proof before it acts on anything,
+ * so a peer without the token can neither join nor pose as the coordinator and aim an
+ * agent's clients somewhere. Only then do structured-clone frames flow.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ShardLedger } from '../metrics/ledger.js';
@@ -36,12 +39,14 @@ export interface Hello {
   kind: 'hello';
   version: number;
   proof: string;
+  /** The agent's challenge to the coordinator. */
+  nonce: string;
   host: string;
   pid: number;
   cores: number;
 }
 
-export type Verdict = { kind: 'welcome'; agent: number } | { kind: 'refused'; reason: string };
+export type Verdict = { kind: 'welcome'; agent: number; proof: string } | { kind: 'refused'; reason: string };
 
 export type ToAgent =
   /** Answered at once with the agent's performance.now(): one NTP-style clock sample. */
@@ -96,14 +101,17 @@ export function newChallenge(): Challenge {
   return { kind: 'challenge', version: AGENT_PROTOCOL_VERSION, nonce: randomBytes(32).toString('base64') };
 }
 
-export function proofOf(token: string, nonce: string): string {
-  return createHmac('sha256', token).update(nonce).digest('base64');
+/** The side is part of the MAC, so one side's proof cannot be replayed as the other's. */
+export type Side = 'agent' | 'coordinator';
+
+export function proofOf(token: string, nonce: string, side: Side = 'agent'): string {
+  return createHmac('sha256', token).update(`${side}:${nonce}`).digest('base64');
 }
 
 /** Constant-time: how much of a wrong proof matched is not leaked by the answer's timing. */
-export function proofMatches(token: string, nonce: string, proof: unknown): boolean {
+export function proofMatches(token: string, nonce: string, proof: unknown, side: Side = 'agent'): boolean {
   if (typeof proof !== 'string') return false;
-  const want = Buffer.from(proofOf(token, nonce));
+  const want = Buffer.from(proofOf(token, nonce, side));
   const got = Buffer.from(proof);
   return got.length === want.length && timingSafeEqual(got, want);
 }

@@ -30,6 +30,8 @@ describe('summary.md: agents', () => {
       '| 1 | a (10) | 10.0.0.2:5000 | 3 | devices 0–2 | 12.500 ms ± 0.250 ms |',
       '| 2 (lost) | b (11) | 10.0.0.3:5000 | 2 | devices 3–4 | -3.000 ms ± 0.125 ms |',
       '',
+      "Latencies from one agent's client to another's are right within ± 0.375 ms (the two largest clock bounds added).",
+      '',
       "Faults applied by every agent's fault server within: fault cut on devices: 1.5 ms.",
       '',
     ]);

@@ -10,6 +10,8 @@ describe('agent protocol', () => {
     assert.equal(proofMatches('secret', nonce, proofOf('secret', newChallenge().nonce)), false);
     assert.equal(proofMatches('secret', nonce, 42), false);
     assert.equal(proofMatches('secret', nonce, ''), false);
+    assert.equal(proofMatches('secret', nonce, proofOf('secret', nonce, 'agent'), 'coordinator'), false, "one side's proof is not the other's");
+    assert.equal(proofMatches('secret', nonce, proofOf('secret', nonce, 'coordinator'), 'coordinator'), true);
   });
 
   it('an agent acts only on the protocol\'s own messages', () => {
