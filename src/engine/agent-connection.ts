@@ -32,6 +32,15 @@ export interface AgentInfo {
 /** A request without its id (the connection numbers it); clock samples have their own call. */
 type Request<T = Exclude<ToAgent, { kind: 'bye' | 'clock' }>> = T extends unknown ? Omit<T, 'id'> : never;
 
+/**
+ * A joined agent is pinged (a clock sample) every PING_MS; one that answers nothing for
+ * SILENCE_MS — stopped, its host frozen, the network gone without a reset — is dropped as
+ * lost, as if its link had closed. Its main thread only relays messages (the clients live in
+ * its worker threads), so a busy agent still answers. Test hook: MQTT_CHAOS_TEST_AGENT_SILENCE_MS.
+ */
+const PING_MS = 1000;
+const silenceMs = (): number => Number(process.env.MQTT_CHAOS_TEST_AGENT_SILENCE_MS) || 10_000;
+
 type Pending = { resolve(reply: Reply): void; reject(err: Error): void };
 
 export class AgentConnection {
@@ -40,6 +49,8 @@ export class AgentConnection {
   #nextId = 1;
   #endedWith: string | undefined;
   #onEnd: ((why: string) => void)[] = [];
+  #heardAt = performance.now();
+  readonly #pinger: NodeJS.Timeout;
   /** Where the agent's shard events and worker crashes go (the current run's pool). */
   onEvent: (event: ShardEvent) => void = () => undefined;
   onCrash: (shard: number, message: string) => void = () => undefined;
@@ -52,6 +63,7 @@ export class AgentConnection {
     reader.maxBytes = TRUSTED_FRAME_LIMIT;
     socket.removeAllListeners('data');
     socket.on('data', (chunk: Buffer) => {
+      this.#heardAt = performance.now();
       try {
         for (const frame of reader.push(chunk)) this.#onMessage(readCloned(frame) as FromAgent);
       } catch (err) {
@@ -59,6 +71,13 @@ export class AgentConnection {
       }
     });
     socket.on('close', () => this.#end('its link closed'));
+    const limit = silenceMs();
+    this.#pinger = setInterval(() => {
+      const silent = performance.now() - this.#heardAt;
+      if (silent > limit) this.#end(`it answered nothing for ${Math.round(silent / 1000)} s`);
+      else if (!socket.destroyed) writeCloned(socket, { kind: 'clock', id: 0 } satisfies ToAgent);
+    }, PING_MS);
+    this.#pinger.unref();
   }
 
   /**
@@ -149,12 +168,14 @@ export class AgentConnection {
 
   /** Tells the agent the invocation is over; it stops its pool and exits. */
   bye(): void {
+    clearInterval(this.#pinger);
     if (this.#endedWith === undefined && !this.socket.destroyed) writeCloned(this.socket, { kind: 'bye' } satisfies ToAgent);
     this.socket.end();
   }
 
   /** Drops the link at once (the agent then stops its pool). */
   close(): void {
+    clearInterval(this.#pinger);
     this.socket.destroy();
   }
 
@@ -184,6 +205,7 @@ export class AgentConnection {
   #end(why: string): void {
     if (this.#endedWith !== undefined) return;
     this.#endedWith = why;
+    clearInterval(this.#pinger);
     this.socket.destroy();
     const err = new Error(`${this.name} is gone: ${why}`);
     for (const pending of this.#pending.values()) pending.reject(err);

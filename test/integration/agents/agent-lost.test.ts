@@ -45,7 +45,7 @@ const alive = (pid: number): boolean => {
   }
 };
 
-describe('agents: one killed mid-run', { skip: needsMosquitto }, () => {
+describe('agents: one lost mid-run', { skip: needsMosquitto }, () => {
   it('SIGKILL of agent 2 during a wait: INCOMPLETE, its share named, the others\' ledgers kept, nothing left running', async (t) => {
     const td = useTeardown(t);
     const broker = await startMosquitto(td, mosquittoBinary!);
@@ -90,5 +90,34 @@ describe('agents: one killed mid-run', { skip: needsMosquitto }, () => {
     assert.match(lost.text, new RegExp(`^agent 2 \\(pid ${killed} on .+\\) was lost \\(its link closed during phase 3 \\(wait 30s\\)\\): its 4 clients \\(devices 3–5, backend 1–1\\) have no ledger$`));
     assert.deepEqual([lost.done, lost.of], [0, 4]);
     assert.deepEqual(run.agents?.map((a) => a.lost !== undefined), [false, true, false]);
+  });
+
+  it('an agent that stops answering (SIGSTOP) is dropped after the silence limit: INCOMPLETE, its share named, nothing left running', async (t) => {
+    const td = useTeardown(t);
+    process.env.MQTT_CHAOS_TEST_AGENT_SILENCE_MS = '2000';
+    td.add('silence limit', () => void delete process.env.MQTT_CHAOS_TEST_AGENT_SILENCE_MS);
+    const broker = await startMosquitto(td, mosquittoBinary!);
+    const dir = await tempDir(td, 'agent-silent');
+    const plan = await planFrom(dir, scenario(`mqtt://127.0.0.1:${broker.port}`));
+    let stopped: number | undefined;
+    const seen: string[] = [];
+    const ran = await runWithAgents(td, plan, dir, {
+      agents: { kind: 'local', count: 2 },
+      onLog: (line) => {
+        seen.push(line);
+        if (stopped === undefined && /phase 2\/5: subscribe/.test(line)) {
+          stopped = Number(/agent 1 \(pid (\d+)/.exec(seen.join('\n'))?.[1]);
+          process.kill(stopped, 'SIGSTOP');
+        }
+      },
+    });
+    const log = ran.log.join('\n');
+    assert.ok(stopped !== undefined, log);
+    assert.equal(alive(stopped), false, 'the stopped agent was killed by its PID when the coordinator stopped its agents');
+    const record = ran.outcome.records[0]!;
+    assert.match(record.incomplete ?? '', new RegExp(`^agent 1 \\(pid ${stopped} on .+\\) was lost during phase 3 \\(wait 30s\\) \\(it answered nothing for \\d+ s\\)`), log);
+    assert.deepEqual(record.ledgers.map((l) => l.shard), [1], 'agent 2 handed in its ledger');
+    const lost = ran.result.runs[0]!.shortfalls?.find((s) => s.kind === 'agent-lost');
+    assert.match(lost?.text ?? '', /^agent 1 \(pid \d+ on .+\) was lost \(it answered nothing for \d+ s during phase 3 \(wait 30s\)\): its 6 clients \(devices 0–4, backend 0–0\) have no ledger$/);
   });
 });
