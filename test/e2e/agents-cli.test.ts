@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CLI } from '../helpers/cli.js';
 import { alive, invocationDir, noStackTrace, outDir, readResult, runCli, survivors, waitExit } from '../helpers/cli-process.js';
-import { waitUntil } from '../helpers/tcp.js';
+import { freePort, waitUntil } from '../helpers/tcp.js';
 import { useTeardown } from '../helpers/teardown.js';
 import { requireMosquitto } from '../helpers/requires.js';
 
@@ -90,6 +90,25 @@ describe('agents from the command line', { skip }, () => {
     assert.equal(result.runs[0]!.agents?.length, 1);
     assert.deepEqual(survivors(coordinator), []);
     assert.deepEqual(survivors(right), [], 'the agent leaves no worker or socket behind');
+  });
+
+  test('an agent started before its coordinator waits for it, joins when it listens, and the run passes; with nothing to join: exit 3, one line', async (t) => {
+    const td = useTeardown(t);
+    const out = await outDir(td);
+    const file = join(out, 'early.yaml');
+    writeFileSync(file, scenario('agents-early', ['connect: {}', 'subscribe: {}', 'publish: { from: backend, to: devices, perTarget: 2, qos: 1 }', 'drain: { timeout: 10s }']));
+    const port = await freePort();
+    const token = { MQTT_CHAOS_TOKEN: 'early-token' };
+    const agent = runCli(td, ['agent', '--join', `127.0.0.1:${port}`], token);
+    await waitUntil(() => /trying again for up to 60s/.test(agent.stderr()), 30_000, 'the agent to find no coordinator yet');
+    const coordinator = runCli(td, ['run', file, '--listen', `127.0.0.1:${port}`, '--expect-agents', '1', '--out', out], token);
+    assert.equal((await waitExit(coordinator, 90_000)).code, 0, coordinator.stderr());
+    assert.equal((await waitExit(agent, 30_000)).code, 0, agent.stderr());
+    assert.equal(readResult(invocationDir(out, 'agents-early')).runs[0]!.verdict, 'pass');
+
+    const alone = runCli(td, ['agent', '--join', `127.0.0.1:${port}`, '--wait-for-coordinator', '0s'], token);
+    assert.equal((await waitExit(alone, 30_000)).code, 3);
+    assert.deepEqual(oneLine(alone.stderr()), [`mqtt-chaos: cannot reach the coordinator at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`]);
   });
 
   test('--listen outside loopback without --allow-remote: exit 2, one line, nothing started', async (t) => {
