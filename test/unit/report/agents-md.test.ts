@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { agentsSection } from '../../../src/report/agents-md.js';
+import { agentsHtml } from '../../../src/report/html/agents.js';
 import type { RunResult } from '../../../src/result/result.js';
 
 const run = (over: Partial<RunResult>): RunResult => ({ label: '5', timeline: [], ...over }) as RunResult;
@@ -35,5 +36,19 @@ describe('summary.md: agents', () => {
       "Faults applied by every agent's fault server within: fault cut on devices: 1.5 ms.",
       '',
     ]);
+  });
+
+  it('report.html: the same table, the lost agent marked with why, the skew; nothing without agents', () => {
+    assert.equal(agentsHtml([run({})]), '');
+    const html = agentsHtml([
+      run({
+        id: '5',
+        agents: [{ agent: 2, host: 'b<x>', pid: 11, address: '10.0.0.3:5000', shards: [1], clients: 2, share: [{ group: 'devices', first: 3, count: 2 }], clockOffsetMs: -3, clockUncertaintyMs: 0.125, lost: 'its link closed' }],
+        timeline: [{ at: 1, kind: 'fault-stop', phase: 3, groups: ['devices'], label: 'heal devices', skewMs: 0.5 }],
+      }),
+    ]);
+    assert.match(html, /<h2 id="agents">Agents<\/h2>/);
+    assert.match(html, /<tr title="its link closed"><td>2 \(lost\)<\/td><td>b&lt;x&gt; \(11\)<\/td><td>10\.0\.0\.3:5000<\/td><td>2<\/td><td>devices 3–4<\/td><td>-3\.000 ms ± 0\.125 ms<\/td><\/tr>/);
+    assert.match(html, /within: heal devices: 0\.5 ms\./);
   });
 });
