@@ -27,6 +27,8 @@ export interface AgentInfo {
   pid: number;
   cores: number;
   address: string;
+  /** The agent's performance.timeOrigin, as it said. */
+  timeOrigin: number;
 }
 
 /** A request without its id (the connection numbers it); clock samples have their own call. */
@@ -126,7 +128,7 @@ export class AgentConnection {
         socket.removeAllListeners('close');
         if (typeof hello.nonce !== 'string' || hello.nonce.length < 16) return refuse('its hello has no challenge for the coordinator');
         writeJson(socket, { kind: 'welcome', agent, proof: proofOf(token, hello.nonce, 'coordinator') });
-        const info: AgentInfo = { agent, host: String(hello.host), pid: Number(hello.pid), cores: Number(hello.cores), address };
+        const info: AgentInfo = { agent, host: String(hello.host), pid: Number(hello.pid), cores: Number(hello.cores), address, timeOrigin: Number(hello.timeOrigin) };
         resolve(new AgentConnection(info, socket, reader));
       });
     });

@@ -150,7 +150,7 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
           void end({ kind: 'refused', reason: `${where} does not speak agent protocol ${AGENT_PROTOCOL_VERSION}` });
           return;
         }
-        writeJson(socket, { kind: 'hello', version: AGENT_PROTOCOL_VERSION, proof: proofOf(options.token, challenge.nonce), nonce: ours.nonce, host: hostname(), pid: process.pid, cores: availableParallelism() });
+        writeJson(socket, { kind: 'hello', version: AGENT_PROTOCOL_VERSION, proof: proofOf(options.token, challenge.nonce), nonce: ours.nonce, host: hostname(), pid: process.pid, cores: availableParallelism(), timeOrigin: performance.timeOrigin });
         stage = 'verdict';
         return;
       }

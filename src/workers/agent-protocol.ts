@@ -44,6 +44,8 @@ export interface Hello {
   host: string;
   pid: number;
   cores: number;
+  /** performance.timeOrigin: on one host, the clock offset must match the two processes' origins. */
+  timeOrigin: number;
 }
 
 export type Verdict = { kind: 'welcome'; agent: number; proof: string } | { kind: 'refused'; reason: string };
