@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Result } from '../src/result/result.js';
 import { distFile } from './lib/processes.js';
 import type { BenchRow } from './lib/row.js';
-import { FAILS_BY_DESIGN, SHIPPED_COUNTS } from './lib/shipped.js';
+import { failsByDesign, SHIPPED_COUNTS } from './lib/shipped.js';
 
 /**
  * `npm run bench -- stability`: every shipped scenario run N times in a row (env
@@ -56,7 +56,7 @@ async function runOnce(file: string, full: boolean): Promise<Outcome> {
     const result = JSON.parse(readFileSync(join(out, dir, 'result.json'), 'utf8')) as Result;
     const failures: string[] = [];
     for (const run of result.runs) {
-      const want = FAILS_BY_DESIGN.has(`${file}/${run.id}`) ? 'fail' : 'pass';
+      const want = failsByDesign(file, run.id) ? 'fail' : 'pass';
       if (run.verdict === want) continue;
       const failed = run.checks.filter((c) => !c.passed);
       if (want === 'fail' || failed.length === 0) failures.push(`${run.id}: verdict ${run.verdict}, ${want} wanted`);

@@ -2,7 +2,8 @@ import type { BrokerSpec } from '../brokers/types.js';
 import { duration, plural } from '../checks/words.js';
 import { formatDeadline, scenarioDeadlineMs } from '../engine/deadline.js';
 import { runEstimateMs } from '../engine/run-progress.js';
-import type { GroupPlan, PhasePlan, Plan, RunPlan } from '../scenario/plan.js';
+import type { GroupPlan, PhasePlan, Plan, RampPlan, RunPlan } from '../scenario/plan.js';
+import { rampUnit } from '../scenario/ramp.js';
 
 function broker(spec: BrokerSpec): string {
   return spec.kind === 'external' ? spec.url : spec.kind;
@@ -41,6 +42,11 @@ function runLine(run: RunPlan): string[] {
   ];
 }
 
+/** A ramp runs every run once per step, until a step does not hold (docs/capacity-planning.md). */
+function rampLine(ramp: RampPlan): string {
+  return `ramp: every run once per step, ${ramp.group} at ${ramp.steps.join(', ')} ${rampUnit(ramp.grow)}, until a step breaks an expectation`;
+}
+
 /**
  * What `plan` prints for a person: the runs, their groups, clients and phases, and how
  * long the scenario takes at least and at most (its deadline). `plan --json` has the rest.
@@ -53,7 +59,8 @@ export function renderPlanSummary(plan: Plan, file: string): string {
     `${plan.scenario.name} (${plan.scenario.file}): ${plural(plan.runs.length, 'run')}, seed ${plan.seed}`,
     `broker: ${broker(plan.broker)}; faults: ${plan.faults.kind === 'toxiproxy' ? plan.faults.url : 'embedded'}`,
     ...plan.runs.flatMap(runLine),
-    `estimated time: ${atLeast(total)}, deadline ${formatDeadline(scenarioDeadlineMs(plan))}`,
+    ...(plan.ramp ? [rampLine(plan.ramp)] : []),
+    `estimated time: ${atLeast(total === null || !plan.ramp ? total : total * plan.ramp.steps.length)}${plan.ramp ? ' (every step)' : ''}, deadline ${formatDeadline(scenarioDeadlineMs(plan))}`,
     `every default filled: mqtt-chaos plan ${file} --json`,
   ];
   return `${lines.join('\n')}\n`;

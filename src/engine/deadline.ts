@@ -1,4 +1,5 @@
 import type { PhasePlan, Plan, RunPlan } from '../scenario/plan.js';
+import { stepPlan } from '../scenario/ramp.js';
 import { formatDuration } from '../scenario/units.js';
 import { expiryPhaseLimitMs } from './expiry-phase.js';
 import { phaseTimeoutMs } from './phase-driver.js';
@@ -27,9 +28,12 @@ function phaseLimitMs(phase: PhasePlan, run: RunPlan): number {
 
 /**
  * The scenario's overall deadline: its own, else every run's phase limits summed plus a
- * minute of setup a run. A run that reaches it was stuck somewhere no phase timeout saw.
+ * minute of setup a run (over every step of a ramp). A run that reaches it was stuck somewhere no phase timeout saw.
  */
 export function scenarioDeadlineMs(plan: Plan): number {
+  // A ramp without a deadline of its own: each step's, summed (its own bounds the whole ramp).
+  const { ramp } = plan;
+  if (ramp && plan.deadlineMs === undefined) return Math.min(ramp.steps.reduce((n, _, i) => n + scenarioDeadlineMs(stepPlan(plan, ramp, i)), 0), MAX_TIMER_MS);
   const derived = plan.runs.reduce((total, run) => total + RUN_SETUP_MS + run.phases.reduce((n, p) => n + phaseLimitMs(p, run), 0), 0);
   return Math.min(plan.deadlineMs ?? derived, MAX_TIMER_MS);
 }

@@ -1,11 +1,11 @@
 import { ApiError } from './api-error.js';
+import { toxiproxyVersion } from './version.js';
 import { proxyIndexJson, proxyJson, proxyListJson, toxicJson, toxicsJson } from './api-json.js';
 import { decodeGo, type GoType } from './go-json.js';
 import { goString } from './go-http.js';
 import type { ProxyCollection, ProxyInput } from './proxy-collection.js';
 import { attributesGoType, isToxicType, parseDirection, toxicTypes, zeroAttributes, type Toxic } from './toxics/catalog.js';
 
-export const toxiproxyVersion = '2.12.0';
 
 export interface Reply {
   status: number;

@@ -1,4 +1,5 @@
 import { escapeXml } from './html/escape.js';
+import type { RampResult } from '../result/ramp.js';
 import type { Check, Result, RunResult } from '../result/result.js';
 import { saidLine } from './said-md.js';
 
@@ -12,7 +13,7 @@ import { saidLine } from './said-md.js';
  * they measured is partial. Rendered from result.json alone.
  */
 export function renderJunit(result: Result): string {
-  const suites = result.runs.map((run, i) => suite(result, run, i));
+  const suites = [...result.runs.map((run, i) => suite(result, run, i)), ...(result.ramp ? [rampSuite(result, result.ramp, result.runs.length)] : [])];
   const total = (key: keyof Counts): number => suites.reduce((n, s) => n + s.counts[key], 0);
   const seconds = result.runs.reduce((n, r) => n + r.durationMs, 0) / 1000;
   const attributes = attrs({
@@ -78,6 +79,21 @@ function suite(result: Result, run: RunResult, index: number): { counts: Counts;
       '  </testsuite>',
     ],
   };
+}
+
+/**
+ * A ramp's own suite, after its steps' runs (whose failed checks at the broken step are the
+ * knee's evidence): one case, passing when the ramp found a knee or none in range, as its
+ * exit code does (docs/capacity-planning.md); the finding is its message.
+ */
+function rampSuite(result: Result, ramp: RampResult, index: number): { counts: Counts; lines: string[] } {
+  const found = ramp.outcome === 'knee' || ramp.outcome === 'no-knee';
+  const failed = ramp.outcome === 'below-range' || ramp.outcome === 'incomplete' || ramp.outcome === 'broker-limit';
+  const c: Case = found ? { name: 'ramp' } : { name: 'ramp', outcome: { element: failed ? 'failure' : 'error', message: ramp.finding, type: ramp.outcome } };
+  const counts: Counts = { tests: 1, failures: failed ? 1 : 0, errors: !found && !failed ? 1 : 0, skipped: 0 };
+  const head = attrs({ name: `${result.scenario.name}: ramp`, id: index, package: result.scenario.name, ...counts, time: '0', timestamp: result.startedAt });
+  const classname = `${result.scenario.name.replace(/\./g, '_')}.ramp`;
+  return { counts, lines: [`  <testsuite${head}>`, testcase(classname, c), `    <system-out>${escapeXml(ramp.finding)}</system-out>`, '  </testsuite>'] };
 }
 
 function casesOf(run: RunResult): Case[] {

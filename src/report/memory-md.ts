@@ -95,7 +95,7 @@ export function bytes(n: number | null, exact = false): string {
 }
 
 /** Rows padded to their columns; the first column left-aligned, the others right. */
-function padTable(rows: string[][]): string[] {
+export function padTable(rows: string[][]): string[] {
   const escaped = rows.map((row) => row.map((c) => c.replaceAll('|', '\\|')));
   const widths = escaped[0]!.map((_, i) => Math.max(3, ...escaped.map((row) => row[i]!.length)));
   const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

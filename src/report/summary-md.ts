@@ -5,6 +5,7 @@ import { EXPIRY_ROWS, expirySection } from '../checks/expiry-summary.js';
 import { anyMeasured, type Row } from './measured.js';
 import { memorySection } from './memory-md.js';
 import { agentsSection } from './agents-md.js';
+import { rampSection } from './ramp-md.js';
 import type { Result, RunResult } from '../result/result.js';
 import { DRAIN_ROWS } from './drain-md.js';
 import { MESSAGE_EXPIRY_ROWS } from './message-expiry-md.js';
@@ -21,6 +22,7 @@ export function renderSummary(result: Result): string {
   if (result.scenario.description) lines.push(result.scenario.description, '');
   const broker = result.runs[0]?.broker.description;
   lines.push(`${broker ? `${broker} · ` : ''}started ${result.startedAt} · seed ${result.seed}`, '');
+  lines.push(...rampSection(result));
   lines.push(...table(result.runs), '');
   lines.push(...memorySection(result.runs));
   lines.push(...agentsSection(result.runs));

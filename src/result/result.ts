@@ -9,6 +9,7 @@ import type { BrokerSaid, Shortfall } from './refusals.js';
 import type { BrokerInfo, TimelineEvent } from './timeline.js';
 import type { SharedGroupResult } from './shared.js';
 import type { MessageExpiryResult } from './message-expiry.js';
+import type { RampResult } from './ramp.js';
 
 /**
  * result.json: the single source of truth every other report renders from, so it holds
@@ -27,6 +28,8 @@ export interface Result {
   startedAt: string;
   seed: number;
   runs: RunResult[];
+  /** A ramp to the knee: every step's runs are in `runs`; absent for a scenario without `ramp`. */
+  ramp?: RampResult;
 }
 
 /** incomplete: the run could not do what the scenario asked (see `shortfalls`); it never passes. */

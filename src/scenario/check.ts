@@ -3,6 +3,7 @@ import type { Issue } from './messages.js';
 import { formatPath, type Path, type Problem, type Report, type Severity } from './problems.js';
 import { isMap, variants, type Variant } from './runs.js';
 import type { Scenario } from './schema.js';
+import { checkRamp } from './ramp.js';
 import { checkTargets } from './targets.js';
 import { nameToken, topicWarnings } from './topic-names.js';
 import { parseDuration } from './units.js';
@@ -42,6 +43,7 @@ export function scenarioProblems(doc: SourceDoc, file: string): Problem[] {
     report(['deadline'], 'a deadline of 0 would stop the run before it starts: give a duration above 0, or leave it out for the default');
   }
   checkTargets(damaged(['broker']) ? undefined : scenario.broker, damaged(['faults']) ? undefined : scenario.faults, report);
+  if (!damaged(['ramp']) && !damaged(['phases'])) checkRamp(scenario, report);
 
   const base: Variant = { id: 'check', label: 'check', protocol: '5', groups: scenario.groups, expect: [] };
   buildRun(scenario, base, once, damage(damaged, []));

@@ -1,4 +1,4 @@
-import { PATTERNS } from './schema.js';
+import { PATTERNS } from './defaults.js';
 
 /**
  * Words for schemas and values, shared by the error messages: "an integer >= 1",

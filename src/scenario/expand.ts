@@ -5,11 +5,13 @@ import { HarnessError } from '../errors.js';
 import { resolveGroup } from './groups.js';
 import { measureSettleMs, memoryPlan } from './memory-plan.js';
 import { resolvePhases } from './phases.js';
+import { rampPlan } from './ramp.js';
 import { checkShares } from './shares.js';
 import type { ExpectationPlan, GroupPlan, Plan, RunPlan } from './plan.js';
 import { formatPath, type Path, type Report } from './problems.js';
 import { variants, type Variant } from './runs.js';
-import { DEFAULTS, type GroupSpec, type Scenario } from './schema.js';
+import { DEFAULTS } from './defaults.js';
+import type { GroupSpec, Scenario } from './schema.js';
 import { brokerSpec, brokerUrlProblem, faultsSpec, toxiproxyUrlProblem } from './targets.js';
 import { parseDuration } from './units.js';
 
@@ -86,6 +88,10 @@ export function expandPlan(scenario: Scenario, file: string, overrides: PlanOver
   const report: Report = (path, message) => {
     throw new Error(`scenario ${file} was not checked: ${formatPath(path)}: ${message}`);
   };
+  const ramped = scenario.ramp?.grow === 'sessions' ? scenario.ramp.group : undefined;
+  if (ramped !== undefined && overrides.counts?.[ramped] !== undefined) {
+    throw new HarnessError('E_USAGE', `--count ${ramped}=${overrides.counts[ramped]}: the ramp sets group ${ramped}'s count at each step (ramp.steps in ${file})`);
+  }
   scenario = withCounts(scenario, overrides.counts ?? {});
   let runs = variants(scenario, report).map((v) => buildRun(scenario, v, report));
   if (overrides.protocol !== undefined) {
@@ -107,6 +113,7 @@ export function expandPlan(scenario: Scenario, file: string, overrides: PlanOver
     runs,
     memory: memoryPlan(scenario.memory),
     ...(scenario.scale?.connectionsPerPort !== undefined ? { connectionsPerPort: scenario.scale.connectionsPerPort } : {}),
+    ...rampPlan(scenario.ramp),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { ExpiryClose, GroupPlan, MeasureExpiryPhase, ProbeWindow } from './plan.js';
 import type { Path, Report } from './problems.js';
-import { DEFAULTS, type MeasureExpirySpec } from './schema.js';
+import { DEFAULTS } from './defaults.js';
+import type { MeasureExpirySpec } from './schema.js';
 import { parseDuration } from './units.js';
 
 /**

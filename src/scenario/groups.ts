@@ -2,7 +2,8 @@ import type { ProtocolVersion } from '../brokers/types.js';
 import type { GroupPlan, ReconnectPlan } from './plan.js';
 import { joinOr } from './describe.js';
 import type { Report } from './problems.js';
-import { DEFAULTS, type GroupSpec } from './schema.js';
+import { DEFAULTS } from './defaults.js';
+import type { GroupSpec } from './schema.js';
 import { nameToken } from './topic-names.js';
 import { parseDuration, parseRate } from './units.js';
 

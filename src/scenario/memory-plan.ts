@@ -1,6 +1,7 @@
 import type { MemoryPlan, MemoryProbePlan } from './plan.js';
 import { isMap } from './runs.js';
-import { DEFAULTS, type MemorySpec } from './schema.js';
+import { DEFAULTS } from './defaults.js';
+import type { MemorySpec } from './schema.js';
 import { parseDuration } from './units.js';
 
 /** The scenario's `memory` section, defaults filled; the schema has checked it. */

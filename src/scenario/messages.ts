@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { describeSchema, describeUnion, discriminator, joinOr, patternWords, show } from './describe.js';
 import type { Path } from './problems.js';
-import { PATTERNS } from './schema.js';
+import { PATTERNS } from './defaults.js';
 import { didYouMean } from './suggest.js';
 
 /**

@@ -4,7 +4,8 @@ import { messageExpiryOf } from './message-expiry.js';
 import { targetProblem } from './groups.js';
 import type { FaultPlan, GroupPlan, PhasePlan } from './plan.js';
 import type { Path, Report } from './problems.js';
-import { DEFAULTS, type FaultSpec, type PhaseSpec } from './schema.js';
+import { DEFAULTS } from './defaults.js';
+import type { FaultSpec, PhaseSpec } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseBandwidth, parseDuration, parseRate } from './units.js';
 

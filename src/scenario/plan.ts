@@ -21,6 +21,18 @@ export interface Plan {
   memory?: MemoryPlan;
   /** Set by `scale.connectionsPerPort` (a testing/tuning knob); absent: half the ephemeral range. */
   connectionsPerPort?: number;
+  /** Ramp to the knee: the runs once per step with one dimension set to the step's value; absent: one pass. */
+  ramp?: RampPlan;
+}
+
+/** What a ramp grows: a group's client count, perTarget or rate of the publish phases to it. */
+export type RampDimension = 'sessions' | 'backlog' | 'rate';
+
+export interface RampPlan {
+  grow: RampDimension;
+  group: string;
+  /** Rising; the step's value replaces the group's count (sessions), perTarget (backlog) or ratePerSec (rate). */
+  steps: number[];
 }
 
 /** Which memory probes a run uses, and how often they are read. */

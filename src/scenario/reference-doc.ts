@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { METRICS } from '../checks/metric-names.js';
-import { PATTERNS, ScenarioSchema } from './schema.js';
+import { PATTERNS } from './defaults.js';
+import { ScenarioSchema } from './schema.js';
 
 /**
  * Renders docs/scenario-reference.md from the one scenario schema (and the metric catalog

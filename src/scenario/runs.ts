@@ -1,6 +1,7 @@
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { Path, Report } from './problems.js';
-import { DEFAULTS, type Scenario } from './schema.js';
+import { DEFAULTS } from './defaults.js';
+import type { Scenario } from './schema.js';
 
 /**
  * The runs a scenario asks for: one per `protocols` entry, or one per `matrix` entry with

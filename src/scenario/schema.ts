@@ -1,63 +1,14 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { BANDWIDTH_PATTERN, DURATION_PATTERN, RATE_PATTERN } from './units.js';
+import { DEFAULTS, PATTERNS } from './defaults.js';
 import { HEADER_BYTES } from '../workers/payload.js';
 
 /**
  * The scenario file format, defined once: TypeBox gives the TypeScript types (Static) and
  * the JSON Schema that Ajv validates with and that editors read (schema/scenario.schema.json).
  * Rules a schema cannot say (group references, phase order, expressions) are in groups.ts,
- * phases.ts and check.ts.
+ * phases.ts and check.ts. Defaults and patterns live in defaults.ts, so that loading and
+ * checking a scenario at run time never loads TypeBox (200 modules: CLI start).
  */
-
-/** Defaults, shared by the schema's `default` annotations and by expansion. */
-export const DEFAULTS = {
-  seed: 1,
-  protocols: ['3.1.1', '5'],
-  // {run} keeps runs apart: a v3.1.1 CleanSession=0 session never expires, so the v5 run
-  // would otherwise resume it and receive what was queued for the v3.1.1 run. {invocation}
-  // does the same for the next `mqtt-chaos run` against a broker that outlives this one.
-  clientId: '{group}-{run}-{i}-{invocation}',
-  clean: true,
-  expiry: 0,
-  keepAlive: '30s',
-  qos: 1,
-  via: 'proxy',
-  reconnectBackoff: 'exponential',
-  reconnectDelay: '1s',
-  reconnectJitter: '1s',
-  reconnectMax: '5s',
-  payloadBytes: 64,
-  drainTimeout: '30s',
-  disconnectMode: 'graceful',
-  toxicStream: 'downstream',
-  faultStream: 'both',
-  brokerDown: '1s',
-  takeoverCloseWithin: '5s',
-  toxicity: 1,
-  memoryProbes: 'auto',
-  memoryInterval: '500ms',
-  memorySettle: '3s',
-  expiryProbeShare: '20%',
-  expiryNeverAfter: '10s',
-  expiryMaxWait: '10m',
-  expirySpread: '2s',
-} as const;
-
-/** Patterns with the words error messages use for them. */
-export const PATTERNS = {
-  name: { source: '^[a-z0-9][a-z0-9-]*$', says: 'lowercase letters, digits and "-"' },
-  groupName: { source: '^[a-z][a-z0-9-]*$', says: 'a lowercase letter, then lowercase letters, digits or "-"' },
-  runId: { source: '^[a-z0-9][a-z0-9.-]*$', says: 'lowercase letters, digits, "." and "-"' },
-  duration: { source: DURATION_PATTERN, says: 'a duration with a unit, e.g. 250ms, 2s, 1.5m' },
-  rate: { source: RATE_PATTERN, says: 'a rate above zero, e.g. 500/s or 30/m' },
-  bandwidth: { source: BANDWIDTH_PATTERN, says: 'a bandwidth, e.g. 100KB/s or 2MB/s' },
-  httpUrl: { source: '^https?://', says: 'an http:// or https:// URL' },
-  promMetric: { source: '^[a-zA-Z_:][a-zA-Z0-9_:]*$', says: 'a Prometheus metric name (letters, digits, "_" and ":")' },
-  percent: { source: '^[0-9]+(\\.[0-9]+)?%$', says: 'a percentage, e.g. 50%' },
-  offset: { source: `^-?${DURATION_PATTERN.slice(1)}`, says: 'a duration with a unit, negative allowed, e.g. -1s or 2s' },
-  // MQTT 5 §4.8.2: a ShareName holds no "/", "+" or "#"; kept to what every broker takes.
-  shareName: { source: '^[A-Za-z0-9_-]+$', says: 'letters, digits, "_" and "-" (no "/", "+" or "#")' },
-} as const;
 
 function Pattern(which: keyof typeof PATTERNS, description: string, extra: object = {}) {
   return Type.String({ pattern: PATTERNS[which].source, description, ...extra });
@@ -405,6 +356,20 @@ const Scale = Type.Object(
   { ...Strict, description: 'how connections are spread over ports and addresses' },
 );
 
+/** Ramp to the knee (docs/capacity-planning.md): the phases once per step, one dimension grown. */
+const Ramp = Type.Object(
+  {
+    grow: OneOf(['sessions', 'backlog', 'rate'] as const, "what grows: sessions = the group's client count; backlog = perTarget of every publish phase to the group (messages queued per session); rate = the rate of every publish phase to the group (messages/s)"),
+    group: Type.String({ minLength: 1, description: 'the group the steps apply to: its clients (sessions), or the subscriber group the publish phases send to (backlog, rate)' }),
+    steps: Type.Array(Type.Integer({ minimum: 1, maximum: 1_000_000 }), {
+      minItems: 2,
+      maxItems: 20,
+      description: 'the values, rising: every run of the scenario, all its phases, once per step; the ramp stops at the first step that breaks an expectation',
+    }),
+  },
+  { ...Strict, description: 'ramp to the knee: grow one dimension in steps, each step a complete run held to expect; reports the last step that held and the first that broke (docs/capacity-planning.md)' },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     name: Pattern('name', 'names the reports'),
@@ -425,6 +390,7 @@ export const ScenarioSchema = Type.Object(
     expect: Type.Optional(Expect),
     memory: Type.Optional(Memory),
     scale: Type.Optional(Scale),
+    ramp: Type.Optional(Ramp),
   },
   Strict,
 );
@@ -435,3 +401,4 @@ export type PhaseSpec = Static<typeof PhaseSchema>;
 export type FaultSpec = Static<typeof FaultPhase>;
 export type MeasureExpirySpec = Static<typeof MeasureExpiry>;
 export type MemorySpec = Static<typeof Memory>;
+export type RampSpec = Static<typeof Ramp>;

@@ -245,6 +245,23 @@ describe('report.html in headless Chromium', { skip }, () => {
     assert.equal(await plain.page.locator('h2#memory, h2#expiry').count(), 0, 'nothing rendered for fields that do not exist');
   });
 
+  test('a ramp (a real capacity-ramp run): the knee, a row per step, a curve per expectation over the steps with its SLO line', async (t) => {
+    const result = loadFixture('capacity-ramp');
+    const { page, errors } = await open(t, 'capacity-ramp', result);
+    assert.deepEqual(errors, []);
+    assert.match((await page.locator('#ramp ~ p.finding').textContent()) ?? '', /^knee between 200 sessions \(held\) and 400 sessions \(broke\)/);
+    assert.equal(await page.locator('table.ramp tbody tr').count(), 4);
+    const plots = page.locator('.plot[data-chart^="ramp-"]');
+    assert.equal(await plots.count(), 4, 'one curve per expectation');
+    const legend = (await page.locator('.plot[data-chart="ramp-0"] .u-legend').textContent()) ?? '';
+    assert.match(legend, /memory\.peak.*SLO <= 8 MB/s, 'the curve and its SLO line');
+    const axis = (await page.locator('.plot[data-chart="ramp-0"] .u-axis').first().textContent()) ?? '';
+    assert.doesNotMatch(axis, / s\b/, 'the x axis counts sessions, not seconds');
+    const drawn = await canvases(page);
+    assert.ok(drawn.length >= 4 && drawn.every((c) => c.painted > 1000), JSON.stringify(drawn));
+    await page.locator('h2#ramp').screenshot({ path: join(OUT, 'capacity-ramp.png') });
+  });
+
   test('session expiry (a real run): the figures, error and detection curves, survival curves of both methods', async (t) => {
     const result = loadFixture('session-expiry');
     const { page, errors } = await open(t, 'session-expiry', result);

@@ -11,7 +11,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { FAILS_BY_DESIGN } from '../../bench/lib/shipped.js';
+import { FAILS_BY_DESIGN, SHIPPED_COUNTS } from '../../bench/lib/shipped.js';
 import { useTeardown, type Teardown } from '../helpers/teardown.js';
 import { CLI, tempDir, type Ran } from './report-support.js';
 
@@ -64,10 +64,24 @@ function benchEnv(): Set<string> {
   return new Set([...text.matchAll(/\b([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b/g)].map((m) => m[1]!));
 }
 
+/**
+ * `npx mqtt-chaos run scenarios/F.yaml`, for each shipped F that the shipped-scenarios test
+ * runs as shipped (no --count). A run with --count here feeds a later recipe (`project`
+ * reads its result.json), so it is run.
+ */
+function shippedRuns(): RegExp {
+  const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml') && SHIPPED_COUNTS[f] === undefined);
+  return new RegExp(`^npx mqtt-chaos run scenarios/(${files.map((f) => f.replace(/[.-]/g, '\\$&')).join('|')})$`);
+}
+
 /** Commands that cannot run in a test, each with the reason, and what is checked instead. */
 const NOT_RUN: { pattern: RegExp; why: string; check?: (text: string) => void }[] = [
   { pattern: /^npm ci$/, why: 'installs the dependencies: the test runs in a checkout that has them' },
-  { pattern: /^npm test$/, why: 'the whole suite, this test among them (about 18 min)' },
+  { pattern: /^npm test$/, why: 'the whole suite, this test among them (about 10 min)' },
+  {
+    pattern: shippedRuns(),
+    why: 'a shipped scenario run exactly as test/e2e/shipped-scenarios.test.ts runs it (but for --out), which checks its exit code, verdicts and shortfalls: run twice, it would only double the longest test file',
+  },
   {
     pattern: /^(watch -n\d+ ")?curl -s (http:\/\/)?127\.0\.0\.1:\d+\/metrics\b/,
     why: 'a scrape of a run still going, from a second terminal: test/e2e/live-metrics.test.ts scrapes a real run',

@@ -15,7 +15,7 @@ import { Ajv } from 'ajv';
 import { CLI } from '../helpers/cli.js';
 import { invocationDir, noStackTrace, outDir, readResult, runCli, waitExit } from '../helpers/cli-process.js';
 import { useTeardown } from '../helpers/teardown.js';
-import { FAILS_BY_DESIGN, SHIPPED_COUNTS } from '../../bench/lib/shipped.js';
+import { failsByDesign, RAMP_KNEES, SHIPPED_COUNTS } from '../../bench/lib/shipped.js';
 import { requireMosquitto } from '../helpers/requires.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
@@ -41,7 +41,7 @@ describe('every shipped scenario against managed Mosquitto', { skip }, () => {
       const why = `stderr:\n${cli.stderr()}\nstdout:\n${cli.stdout()}`;
       assert.equal(validResult(result), true, `result.json against schema/result.schema.json: ${JSON.stringify(validResult.errors?.slice(0, 3))}`);
       for (const run of result.runs) {
-        const want = FAILS_BY_DESIGN.has(`${file}/${run.id}`) ? 'fail' : 'pass';
+        const want = failsByDesign(file, run.id) ? 'fail' : 'pass';
         assert.equal(run.verdict, want, `${run.id}\n${why}`);
         assert.deepEqual(run.shortfalls, [], `${run.id}: shortfalls\n${why}`);
         assert.deepEqual(
@@ -50,7 +50,14 @@ describe('every shipped scenario against managed Mosquitto', { skip }, () => {
           `${run.id}: the broker refused or changed nothing\n${why}`,
         );
       }
-      assert.equal(exit.code, result.runs.some((r) => r.verdict !== 'pass') ? 1 : 0, why);
+      // A ramp's knee is a finding: exit 0, and the console prints it.
+      const knee = RAMP_KNEES[file];
+      if (knee) {
+        assert.equal(result.ramp?.outcome, 'knee', why);
+        assert.deepEqual([result.ramp.lastHeld, result.ramp.firstBroke], [knee.lastHeld, knee.firstBroke], why);
+        assert.ok(cli.stdout().includes(`Knee between ${knee.lastHeld} sessions (held) and ${knee.firstBroke} sessions (broke)`), why);
+      }
+      assert.equal(exit.code, !knee && result.runs.some((r) => r.verdict !== 'pass') ? 1 : 0, why);
     });
   }
 });

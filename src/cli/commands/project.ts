@@ -1,9 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { HarnessError } from '../../errors.js';
-import { measuredFigures, type ResultFile } from '../../report/project-figures.js';
-import { project } from '../../report/project-model.js';
-import { renderProjection } from '../../report/project-render.js';
-import { readResultFile } from '../../report/read-result.js';
+import type { ResultFile } from '../../report/project-figures.js';
 import { parseDuration } from '../../scenario/units.js';
 import { withExamples } from '../help.js';
 
@@ -39,6 +36,13 @@ export const projectCommand: CommandModule<object, Args> = {
     const queued = wholeNumber('queued', argv.queued, 0);
     const outageMs = parseDuration(argv.outage);
     if (outageMs === undefined || !(outageMs > 0)) throw new HarnessError('E_USAGE', `--outage ${argv.outage}: write a duration above 0, such as 30m or 2h`);
+    // Loaded here, not at the top: every CLI start loads each command's module (CLI start).
+    const [{ measuredFigures }, { project }, { renderProjection }, { readResultFile }] = await Promise.all([
+      import('../../report/project-figures.js'),
+      import('../../report/project-model.js'),
+      import('../../report/project-render.js'),
+      import('../../report/read-result.js'),
+    ]);
     const files: ResultFile[] = [];
     for (const file of argv.result) files.push({ file, result: await readResultFile(file) });
     const projection = project(measuredFigures(files), { devices, queued, outageMs });

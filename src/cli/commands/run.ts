@@ -55,7 +55,7 @@ export const runCommand: CommandModule<object, Args> = {
       .option('metrics-linger', { type: 'string', default: '0s', describe: 'with --metrics: keep serving this long after the last scenario, so a scraper gets the settled figures (Ctrl-C ends it)' }),
   handler: async (argv) => {
     // Loaded here, not at start: `--help` and the other commands never pay for the engine.
-    const [{ formatDeadline, scenarioDeadlineMs }, { runScenario }, { renderReports }, { judgeScenario }, { renderConsole }, { writeReportFiles }, { formatProblem, loadScenario }, { newInvocation }, { ProgressRenderer, progressMode }] =
+    const [{ formatDeadline, scenarioDeadlineMs }, { runScenario }, { renderReports }, { judgeScenario }, { renderConsole }, { writeReportFiles }, { formatProblem, loadScenario }, { newInvocation }, { ProgressRenderer, progressMode }, { runRamp }, { rampExitCode }, { buildResult }] =
       await Promise.all([
         import('../../engine/deadline.js'),
         import('../../engine/orchestrator.js'),
@@ -66,12 +66,17 @@ export const runCommand: CommandModule<object, Args> = {
         import('../../scenario/index.js'),
         import('../../workers/invocation.js'),
         import('../progress.js'),
+        import('../../engine/ramp.js'),
+        import('../../checks/ramp.js'),
+        import('../../result/build.js'),
       ]);
     // Load every file first: a typo in the third must not cost the first two runs.
     const loaded = argv.scenario.map((file) => loadScenario(file, planOverrides(argv)));
     const agents = agentsRequest(argv);
     // Remote agents leave when a scenario ends (`bye`): they are gathered for one.
     if (agents?.kind === 'listen' && loaded.length > 1) throw new HarnessError('E_USAGE', `--listen: run one scenario per invocation with remote agents (${loaded.length} given)`);
+    // A ramp runs the scenario once per step, and remote agents leave at the end of the first.
+    if (agents?.kind === 'listen' && loaded[0]?.plan.ramp) throw new HarnessError('E_USAGE', `--listen: a ramp scenario (${loaded[0].plan.scenario.file}) runs with local agents (--agents N) only`);
     const metricsAt = argv.metrics === undefined ? undefined : parseMetricsFlag(argv.metrics, argv['allow-remote'] ?? false);
     const lingerMs = parseDuration(argv['metrics-linger']);
     if (lingerMs === undefined) throw new HarnessError('E_USAGE', `--metrics-linger ${argv['metrics-linger']}: write a duration such as 30s or 0s`);
@@ -84,6 +89,10 @@ export const runCommand: CommandModule<object, Args> = {
     // Said before anything connects: a broker that refuses these topics fails the run late.
     for (const warning of loaded.flatMap((l) => l.warnings)) log(formatProblem(warning));
     const plans = loaded.map((l) => l.plan);
+    const ramped = plans.find((p) => p.ramp);
+    if (ramped && argv['keep-sessions']) {
+      throw new HarnessError('E_USAGE', `--keep-sessions: ${ramped.scenario.file} ramps, and each step must start without the previous step's sessions`);
+    }
     const controller = new AbortController();
     let interruptedExit: number | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -122,18 +131,15 @@ export const runCommand: CommandModule<object, Args> = {
         const dir = resolve(argv.out, runId(plan));
         progress.event({ type: 'scenario-start', scenario: plan.scenario.name, file: plan.scenario.file, dir, runs: plan.runs.map((r) => r.id) });
         log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir} (deadline ${formatDeadline(scenarioDeadlineMs(plan))})`);
-        const outcome = await runScenario(plan, {
-          runDir: join(dir, 'runs'),
-          signal: controller.signal,
-          log,
-          onProgress,
-          invocation,
-          keepSessions: argv['keep-sessions'],
-          ...(agents ? { agents } : {}),
-        });
+        const options = { runDir: join(dir, 'runs'), signal: controller.signal, log, onProgress, invocation, keepSessions: argv['keep-sessions'], ...(agents ? { agents } : {}) };
+        // A ramp runs the scenario once per step (docs/capacity-planning.md); its steps' runs are judged as they end.
+        const ramp = plan.ramp ? await runRamp(plan, plan.ramp, { ...options, onStep: (step) => live?.plan(step) }) : undefined;
+        const once = ramp ? undefined : await runScenario(plan, options);
+        const error = ramp ? ramp.error : once?.error;
+        const ranNothing = ramp ? ramp.runs.length === 0 : once?.records.length === 0;
         // Stopped before any run began (a broker unreachable): nothing measured, no empty report.
-        if (outcome.records.length === 0 && outcome.error !== undefined && interruptedExit === undefined) throw harnessError(outcome.error);
-        const result = judgeScenario(plan, outcome.records);
+        if (ranNothing && error !== undefined && interruptedExit === undefined) throw harnessError(error);
+        const result = ramp ? { ...buildResult(plan, ramp.runs, ramp.startedAtIso), ramp: ramp.ramp } : judgeScenario(plan, once?.records ?? []);
         // summary.md, junit.xml, report.html: all rendered from the result alone (`report` re-renders them).
         // A report that fails to render must not cost what was measured: result.json is written anyway.
         const files: Record<string, string> = { 'result.json': `${JSON.stringify(result, null, 2)}\n` };
@@ -153,8 +159,10 @@ export const runCommand: CommandModule<object, Args> = {
           exitCode = interruptedExit;
           break;
         }
-        if (outcome.error) throw harnessError(outcome.error);
-        if (result.runs.some((r) => r.verdict === 'fail' || r.verdict === 'incomplete')) exitCode = ExitCode.checkFailed;
+        if (error) throw harnessError(error);
+        // A ramp's knee is a finding, not a failure: its outcome decides (docs/exit-codes.md).
+        const failed = result.ramp ? rampExitCode(result.ramp.outcome) !== ExitCode.ok : result.runs.some((r) => r.verdict === 'fail' || r.verdict === 'incomplete');
+        if (failed) exitCode = ExitCode.checkFailed;
       }
       if (server && lingerMs > 0 && interruptedExit === undefined) {
         log(`metrics: serving the settled figures for ${argv['metrics-linger']} more (Ctrl-C ends it)`);

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { HarnessError } from '../../errors.js';
-import { toxiproxyVersion } from '../../faults/api.js';
+import { toxiproxyVersion } from '../../faults/version.js';
 import { withExamples } from '../help.js';
 
 interface Args {

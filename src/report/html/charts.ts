@@ -4,7 +4,8 @@ import type { RunResult } from '../../result/result.js';
 
 /** What the page's script draws (see client-script.ts): numbers only, worked out here. */
 export interface ChartSpec {
-  kind: 'percentile' | 'series';
+  /** steps: a ramp's curve, x = the step's value (xLabel names its unit), every point drawn. */
+  kind: 'percentile' | 'series' | 'steps';
   title: string;
   xLabel: string;
   /** The y values' unit: 'ms', 'B', '%' (a fraction), or a word. */

@@ -4,9 +4,10 @@
  * ES2017 in a string — it is inlined, never loaded — and kept small: the numbers are worked
  * out at render time in Node, the browser only draws them.
  *
- * Chart spec (see charts.ts): { kind: 'percentile' | 'series', title, xLabel, unit,
+ * Chart spec (see charts.ts): { kind: 'percentile' | 'series' | 'steps', title, xLabel, unit,
  * x: number[], series: [{ label, color, y: (number | null)[], dash? }], stepped? }. Percentile charts have
- * x = 1 / (1 - q) on a log axis (90% at 10, 99% at 100).
+ * x = 1 / (1 - q) on a log axis (90% at 10, 99% at 100); steps charts have x = a ramp's step
+ * values, in the unit xLabel names.
  */
 export const CLIENT_SCRIPT = String.raw`(function () {
   'use strict';
@@ -42,9 +43,12 @@ export const CLIENT_SCRIPT = String.raw`(function () {
 
   function options(spec, width) {
     var isPercentile = spec.kind === 'percentile';
+    var isSteps = spec.kind === 'steps';
     var xValue = isPercentile
       ? function (u, v) { return v == null ? '–' : percentile(v, 1); }
-      : function (u, v) { return v == null ? '–' : number(v) + ' s'; };
+      : isSteps
+        ? function (u, v) { return v == null ? '–' : number(v) + ' ' + spec.xLabel; }
+        : function (u, v) { return v == null ? '–' : number(v) + ' s'; };
     return {
       width: width,
       height: 300,
@@ -62,7 +66,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
           splits: isPercentile ? decades : undefined,
           values: isPercentile
             ? function (u, splits) { return splits.map(function (v) { return percentile(v); }); }
-            : function (u, splits) { return splits.map(function (v) { return number(v) + ' s'; }); }
+            : function (u, splits) { return splits.map(function (v) { return isSteps ? number(v) : number(v) + ' s'; }); }
         },
         {
           label: spec.yLabel || (spec.unit === 'ms' ? 'latency' : ''),
@@ -78,7 +82,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
           spanGaps: true,
           paths: spec.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
           dash: s.dash ? [6, 4] : undefined,
-          points: { show: s.y.filter(function (v) { return v != null; }).length < 3 },
+          points: { show: (isSteps && !s.dash) || s.y.filter(function (v) { return v != null; }).length < 3 },
           value: function (u, v) { return withUnit(v, spec.unit); }
         };
       }))

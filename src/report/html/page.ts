@@ -15,6 +15,7 @@ import { escapeXml as esc, jsonForScript } from './escape.js';
 import { expiryView } from './expiry.js';
 import { memoryView } from './memory.js';
 import { agentsHtml } from './agents.js';
+import { rampView } from './ramp.js';
 import { STYLE } from './style.js';
 import { svgBars } from './svg-bars.js';
 import { svgTimeline } from './svg-timeline.js';
@@ -70,12 +71,17 @@ export function renderHtml(result: Result): string {
         expiry.notes.length > 0 ? `<ul class="notes">${expiry.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
       ])
     : '';
+  const ramp = result.ramp ? rampView(result.ramp, runs) : undefined;
+  const rampSection = ramp
+    ? section('ramp', 'Ramp to the knee', [`<p class="lead finding">${esc(ramp.finding)}</p>`, ramp.table, ...ramp.charts.map((c) => chartBox(c.id, c.spec, c.what, '', ''))])
+    : '';
   const messagesSection = anyMeasured('redelivery')(runs) ? section('messages', 'Messages', [outcomes(runs, colors)]) : '';
   // What the phases measured leads (measured.ts); memory sampled without measure phases is context, after the timeline.
   const memoryMeasured = anyMeasured('memory')(runs);
 
   const body = [
     header(result, colors),
+    rampSection,
     '<h2 id="summary">Summary</h2>',
     summaryTable(runs, colors),
     expirySection,

@@ -37,6 +37,7 @@ svg .bar-category, svg .lane-label { fill: var(--fg); }
 svg .bar-value, svg .tick, svg .legend { fill: var(--muted); }
 svg .phase-label { fill: #1d2125; font-size: 11px; }
 .empty { color: var(--muted); font-style: italic; margin: 6px 0; }
+table.ramp td.why { text-align: left; color: var(--muted); } table.ramp .verdict { white-space: nowrap; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--bg-soft); padding: 1px 4px; border-radius: 3px; }
 @media print { main { max-width: none; } h2 { break-after: avoid; } .chart-box, .card { break-inside: avoid; } }

@@ -69,7 +69,9 @@ describe('session expiry after DISCONNECT and a dropped socket, against Mosquitt
       assert.equal(c.agreement.agree, true, why);
     }
     assert.equal(e.agreement.agree, true, why);
-    assert.ok(e.resolution.harnessMs !== null && e.resolution.harnessMs < 200, `harness resolution ${e.resolution.harnessMs} ms\n${why}`);
+    // The slack above comes from it: it must be measured, and finer than the 1.1 s broker
+    // window it judges, or the bounds above would say nothing (its speed is bench/'s matter).
+    assert.ok(e.resolution.harnessMs !== null && e.resolution.harnessMs < 1100, `harness resolution ${e.resolution.harnessMs} ms\n${why}`);
     assert.equal(run.verdict, 'pass', why);
   });
 });

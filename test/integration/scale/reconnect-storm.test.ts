@@ -66,10 +66,13 @@ describe('reconnect storm: jittered, not lockstep', { skip: needsMosquitto }, ()
     // Full jitter over a 2 s cap spreads them over most of it; a lockstep puts them within a few ms.
     const spread = quantile(starts, 0.9) - quantile(starts, 0.1);
     assert.ok(spread >= MAX_MS / 4, `10th to 90th percentile of reconnect starts: ${Math.round(spread)} ms`);
+    // A twentieth of the cap holds about a twentieth of them; a lockstep puts all in one. Half
+    // leaves room for a loaded machine's timers firing late together.
+    const window = MAX_MS / 20;
     const perWindow = new Map<number, number>();
-    for (const s of starts) perWindow.set(Math.floor(s / 100), (perWindow.get(Math.floor(s / 100)) ?? 0) + 1);
+    for (const s of starts) perWindow.set(Math.floor(s / window), (perWindow.get(Math.floor(s / window)) ?? 0) + 1);
     const busiest = Math.max(...perWindow.values());
-    assert.ok(busiest <= DEVICES * 0.3, `at most 30% in one 100 ms window: ${busiest}`);
+    assert.ok(busiest < DEVICES / 2, `fewer than half in one ${window} ms window: ${busiest}`);
 
     const r = run.redelivery;
     assert.equal(r.expected, DEVICES * 3, why);

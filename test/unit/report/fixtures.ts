@@ -9,7 +9,7 @@ import type { Result } from '../../../src/result/result.js';
  */
 export const FIXTURE_DIR = fileURLToPath(new URL('../../../../test/fixtures/report/', import.meta.url));
 
-export type FixtureName = 'persistent-session' | 'aedes-quickstart' | 'queue-limit' | 'capacity' | 'session-expiry' | 'message-expiry';
+export type FixtureName = 'persistent-session' | 'aedes-quickstart' | 'queue-limit' | 'capacity' | 'session-expiry' | 'message-expiry' | 'capacity-ramp';
 
 export function fixturePath(name: FixtureName): string {
   return `${FIXTURE_DIR}${name}.result.json`;
