@@ -84,9 +84,11 @@ export class AgentConnection {
 
   /**
    * Runs the handshake on an accepted socket. Resolves with the connection, or with the
-   * reason the peer was refused (told to it, then the socket closed).
+   * reason the peer was refused (told to it, then the socket closed). `claim` is asked for
+   * the agent's number only once its proof checks (undefined: no place left), so peers that
+   * never prove anything cannot take the places of real agents.
    */
-  static accept(socket: Socket, token: string, agent: number): Promise<AgentConnection | { refused: string }> {
+  static accept(socket: Socket, token: string, claim: () => number | undefined, full: string): Promise<AgentConnection | { refused: string }> {
     const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     const challenge = newChallenge();
     const reader = new FrameReader(HANDSHAKE_FRAME_LIMIT);
@@ -125,8 +127,10 @@ export class AgentConnection {
         }
         if (hello.kind !== 'hello' || hello.version !== AGENT_PROTOCOL_VERSION) return refuse(`speak agent protocol ${AGENT_PROTOCOL_VERSION}`);
         if (!proofMatches(token, challenge.nonce, hello.proof)) return refuse(`wrong token (${'MQTT_CHAOS_TOKEN'} differs from the coordinator's)`);
-        socket.removeAllListeners('close');
         if (typeof hello.nonce !== 'string' || hello.nonce.length < 16) return refuse('its hello has no challenge for the coordinator');
+        const agent = claim();
+        if (agent === undefined) return refuse(full);
+        socket.removeAllListeners('close');
         writeJson(socket, { kind: 'welcome', agent, proof: proofOf(token, hello.nonce, 'coordinator') });
         const info: AgentInfo = { agent, host: String(hello.host), pid: Number(hello.pid), cores: Number(hello.cores), address, timeOrigin: Number(hello.timeOrigin) };
         resolve(new AgentConnection(info, socket, reader));
@@ -173,6 +177,11 @@ export class AgentConnection {
     clearInterval(this.#pinger);
     if (this.#endedWith === undefined && !this.socket.destroyed) writeCloned(this.socket, { kind: 'bye' } satisfies ToAgent);
     this.socket.end();
+  }
+
+  /** The link's socket, for the listener that must close every other one. */
+  socketOf(): Socket {
+    return this.socket;
   }
 
   /** Drops the link at once (the agent then stops its pool). */

@@ -33,6 +33,8 @@ export interface JoinedAgent {
 export class AgentFleet {
   private constructor(
     private readonly server: Server,
+    /** Every socket accepted and still open: the agents', and peers still in (or past) a handshake. */
+    private readonly sockets: Set<Socket>,
     readonly agents: readonly JoinedAgent[],
     private readonly log: (line: string) => void,
   ) {}
@@ -43,22 +45,20 @@ export class AgentFleet {
     const sockets = new Set<Socket>();
     let all!: () => void;
     const complete = new Promise<void>((resolve) => (all = resolve));
-    let admitting = 0;
+    // Places are taken only by agents that proved the token; one lost while its clock is measured frees its place.
+    let admitted = 0;
+    let numbered = 0;
+    const claim = (): number | undefined => {
+      if (admitted >= options.expect) return undefined;
+      admitted++;
+      return ++numbered;
+    };
+    const full = `the run already has the ${options.expect} agent${options.expect === 1 ? '' : 's'} it expected`;
     const server = createServer((socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      if (admitting >= options.expect) {
-        socket.on('error', () => undefined);
-        AgentConnection.accept(socket, options.token, -1).then((c) => {
-          if (c instanceof AgentConnection) c.close();
-        });
-        log(`agents: refused a join from ${socket.remoteAddress}: the run already has the ${options.expect} it expected`);
-        return;
-      }
-      const number = ++admitting;
-      void AgentConnection.accept(socket, options.token, number).then(async (accepted) => {
+      void AgentConnection.accept(socket, options.token, claim, full).then(async (accepted) => {
         if (!(accepted instanceof AgentConnection)) {
-          admitting--;
           log(`agents: refused ${accepted.refused}`);
           return;
         }
@@ -68,7 +68,7 @@ export class AgentFleet {
           log(`agents: ${accepted.name} joined from ${accepted.info.address} (${joined.length}/${options.expect}; clock offset ${clock.offsetMs.toFixed(3)} ms ± ${clock.uncertaintyMs.toFixed(3)} ms)`);
           if (joined.length === options.expect) all();
         } catch (err) {
-          admitting--;
+          admitted--;
           log(`agents: ${accepted.name} lost while its clock was measured: ${err instanceof Error ? err.message : String(err)}`);
         }
       });
@@ -96,7 +96,7 @@ export class AgentFleet {
       throw err;
     }
     joined.sort((a, b) => a.connection.info.agent - b.connection.info.agent);
-    return new AgentFleet(server, joined, log);
+    return new AgentFleet(server, sockets, joined, log);
   }
 
   get size(): number {
@@ -129,7 +129,11 @@ export class AgentFleet {
   /** Every agent is told the invocation is over; the listener closes. */
   async close(): Promise<void> {
     for (const { connection } of this.agents) connection.bye();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // The agents end their links after `bye`; a peer still in a handshake is not waited for.
+    const agentSockets = new Set(this.agents.map((a) => a.connection.socketOf()));
+    for (const socket of this.sockets) if (!agentSockets.has(socket)) socket.destroy();
+    await closed;
     this.log(`agents: ${this.agents.length} told to stop`);
   }
 }
