@@ -12,6 +12,8 @@ import { startMosquitto } from '../../helpers/brokers.js';
 import { useTeardown } from '../../helpers/teardown.js';
 import { mosquittoBinary, needsMosquitto, planFrom, tempDir } from '../run/support.js';
 import { runWithAgents } from './support.js';
+import { childrenOf } from '../run/support.js';
+import { waitUntil } from '../../helpers/tcp.js';
 
 const scenario = (url: string): string => `name: agent-lost
 broker: { url: "${url}" }
@@ -53,6 +55,8 @@ describe('agents: one lost mid-run', { skip: needsMosquitto }, () => {
     const plan = await planFrom(dir, scenario(`mqtt://127.0.0.1:${broker.port}`));
     let killed: number | undefined;
     const seen: string[] = [];
+    // The killed agent's own children (its fault server): they must not live on as orphans.
+    const orphans: number[] = [];
     const ran = await runWithAgents(td, plan, dir, {
       agents: { kind: 'local', count: 3 },
       onLog: (line, pids) => {
@@ -61,6 +65,7 @@ describe('agents: one lost mid-run', { skip: needsMosquitto }, () => {
           const agent2 = /agent 2 \(pid (\d+)/.exec(seen.join('\n'))?.[1];
           killed = Number(agent2);
           assert.ok(pids.includes(killed), `agent 2 (pid ${killed}) is one of the local agents ${pids.join(', ')}`);
+          orphans.push(...childrenOf(killed));
           process.kill(killed, 'SIGKILL');
         }
         seen.push(line);
@@ -70,6 +75,8 @@ describe('agents: one lost mid-run', { skip: needsMosquitto }, () => {
     assert.ok(killed !== undefined, `the kill happened\n${log}`);
     assert.equal(alive(killed), false, 'the killed agent is gone');
     for (const pid of ran.agentPids) assert.equal(alive(pid), false, `agent pid ${pid} is gone`);
+    assert.ok(orphans.length > 0, 'the killed agent had started its fault server');
+    await waitUntil(() => orphans.every((pid) => !alive(pid)), 10_000, `the killed agent's fault server (${orphans.join(', ')}) to exit`);
 
     assert.ok(isHarnessError(ran.outcome.error) && ran.outcome.error.code === 'E_ENVIRONMENT', `the invocation ends as an environment failure (exit 3)\n${log}`);
     const record = ran.outcome.records[0]!;
@@ -101,12 +108,14 @@ describe('agents: one lost mid-run', { skip: needsMosquitto }, () => {
     const plan = await planFrom(dir, scenario(`mqtt://127.0.0.1:${broker.port}`));
     let stopped: number | undefined;
     const seen: string[] = [];
+    const orphans: number[] = [];
     const ran = await runWithAgents(td, plan, dir, {
       agents: { kind: 'local', count: 2 },
       onLog: (line) => {
         seen.push(line);
         if (stopped === undefined && /phase 2\/5: subscribe/.test(line)) {
           stopped = Number(/agent 1 \(pid (\d+)/.exec(seen.join('\n'))?.[1]);
+          orphans.push(...childrenOf(stopped));
           process.kill(stopped, 'SIGSTOP');
         }
       },
@@ -114,6 +123,8 @@ describe('agents: one lost mid-run', { skip: needsMosquitto }, () => {
     const log = ran.log.join('\n');
     assert.ok(stopped !== undefined, log);
     assert.equal(alive(stopped), false, 'the stopped agent was killed by its PID when the coordinator stopped its agents');
+    assert.ok(orphans.length > 0, 'the stopped agent had started its fault server');
+    await waitUntil(() => orphans.every((pid) => !alive(pid)), 10_000, `the stopped agent's fault server (${orphans.join(', ')}) to exit`);
     const record = ran.outcome.records[0]!;
     assert.match(record.incomplete ?? '', new RegExp(`^agent 1 \\(pid ${stopped} on .+\\) was lost during phase 3 \\(wait 30s\\) \\(it answered nothing for \\d+ s\\)`), log);
     assert.deepEqual(record.ledgers.map((l) => l.shard), [1], 'agent 2 handed in its ledger');
