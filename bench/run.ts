@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { benchAgents } from './agents.js';
 import { benchCliStart } from './cli-start.js';
 import { benchFaultServer, quickFaultServerSizes } from './fault-server.js';
 import { benchHarness, benchSizes } from './harness.js';
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<BenchRow[]>> = {
   'persistent-sessions': benchPersistentSessions,
   stability: benchStability,
   'cli-start': benchCliStart,
+  agents: benchAgents,
 };
 
 const args = process.argv.slice(2);

@@ -134,6 +134,7 @@ export function judgeRun(record: RunRecord): RunResult {
     ],
     verdict: decideVerdict(checks, shortfalls),
     shortfalls,
+    ...(record.agents ? { agents: record.agents } : {}),
     brokerSaid: said,
     timeline: [...described.timeline, ...saidEvents(said, described.timeline)].sort((a, b) => a.at - b.at),
   };

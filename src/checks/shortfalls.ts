@@ -7,6 +7,7 @@ import { measureReconnects } from './reconnect.js';
 import type { PublishOutcomes } from './publish-outcome.js';
 import { groupOf } from './subscribers.js';
 import { count } from './words.js';
+import { lostAgentShortfalls } from './agent-shortfalls.js';
 
 export interface ShortfallInput {
   record: RunRecord;
@@ -29,6 +30,7 @@ export function findShortfalls(input: ShortfallInput): Shortfall[] {
   if (record.incomplete !== undefined) {
     found.push({ kind: record.incomplete.startsWith('interrupted') ? 'interrupted' : 'stopped', text: `the run stopped early: ${record.incomplete}` });
   }
+  found.push(...lostAgentShortfalls(record));
   for (const window of phaseWindows(record)) {
     const short = phaseShortfall(window, logs, input);
     if (short) found.push(short);

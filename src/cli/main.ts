@@ -4,6 +4,7 @@ import type yargsESM from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, HarnessError, isHarnessError } from '../errors.js';
 import { ScenarioError } from '../scenario/problems.js';
+import { agentCommand } from './commands/agent.js';
 import { compareCommand } from './commands/compare.js';
 import { k8sCommand } from './commands/k8s.js';
 import { planCommand } from './commands/plan.js';
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<void> {
     .command(compareCommand)
     .command(projectCommand)
     .command(k8sCommand)
+    .command(agentCommand)
     .demandCommand(1, 'name a command: see mqtt-chaos --help');
   await withExamples(cli, [
     ['$0 run scenarios/quickstart.yaml', 'run a scenario: v3.1.1 beside v5, summary and reports/'],

@@ -156,6 +156,7 @@ export class ProgressRenderer {
     const s = run.status;
     if (s) {
       parts.push(`${count(s.connected)}/${count(s.clients)} connected`);
+      if (s.agents) parts.push(`agents ${s.agents.length}: ${s.agents.map((a) => count(a.connected)).join(' ')}`);
       parts.push(`sent ${count(s.sent)}`, `received ${count(s.received)}`);
     }
     parts.push(elapsed, this.#eta(run, now));

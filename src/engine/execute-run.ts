@@ -3,9 +3,10 @@ import { startBroker } from '../brokers/start-broker.js';
 import type { BrokerSpec, BrokerTarget } from '../brokers/types.js';
 import type { Plan, RunPlan } from '../scenario/plan.js';
 import { shardCount, startShards } from '../workers/pool.js';
-import { splitExactly, type Endpoint, type ShardInit } from '../workers/protocol.js';
+import { splitExactly, type Endpoint, type ShardEvent, type ShardInit } from '../workers/protocol.js';
 import { groupEndpoints, spreadForRun } from './connection-spread.js';
-import { FaultController } from './fault-controller.js';
+import { FaultController, type FaultDriver } from './fault-controller.js';
+import { AgentFaults } from './agent-faults.js';
 import { ClearedTally, clearRequest } from './clear-sessions.js';
 import { within } from '../clock.js';
 import { duration } from '../checks/words.js';
@@ -16,6 +17,9 @@ import { HarnessError, isHarnessError } from '../errors.js';
 import { EnvironmentFailure, type RunRecord } from './run-record.js';
 import type { BrokerInfo, EnvironmentCause, TimelineEvent } from '../result/timeline.js';
 import { RunProgress, type ProgressListener } from './run-progress.js';
+import type { AgentFleet } from './agent-fleet.js';
+import { startAgentShards, type LostAgent } from './agent-pool.js';
+import { agentRecords } from './agent-record.js';
 
 export interface RunContext {
   plan: Plan;
@@ -33,6 +37,8 @@ export interface RunContext {
   invocation: number;
   /** Leave the run's sessions on a broker that outlives it (`--keep-sessions`). */
   keepSessions: boolean;
+  /** Agents to run the shards in, instead of this process's worker threads. */
+  fleet?: AgentFleet;
 }
 
 /** Workers get this long to hand in their ledgers before their threads are ended. */
@@ -68,7 +74,9 @@ function brokerInfo(target: BrokerTarget, spec: BrokerSpec): BrokerInfo {
 function shardInits(ctx: RunContext, endpoints: Map<string, Endpoint[]>, target: BrokerTarget): ShardInit[] {
   const { run, plan } = ctx;
   const total = run.groups.reduce((n, g) => n + g.count, 0);
-  const shards = shardCount(total);
+  // With agents, every agent gets the shards its share of the clients needs, at least one.
+  const agents = ctx.fleet?.size ?? 0;
+  const shards = agents > 0 ? agents * shardCount(Math.ceil(total / agents)) : shardCount(total);
   const slices = new Map(run.groups.map((g) => [g.name, splitExactly(g.count, shards)]));
   const topics: Record<string, string> = {};
   const groupSizes: Record<string, number> = {};
@@ -116,7 +124,9 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   const startedAt = performance.now();
   const startedAtIso = new Date().toISOString();
   const timeline: TimelineEvent[] = [];
-  const spread = spreadForRun(ctx.plan, run, ctx.broker, ctx.faultServerUrls.length, log);
+  // Embedded faults with agents: every agent proxies its own clients (agent-faults.ts), the coordinator none.
+  const agentProxies = ctx.fleet !== undefined && ctx.plan.faults.kind === 'embedded';
+  const spread = spreadForRun(ctx.plan, run, ctx.broker, Math.max(1, ctx.faultServerUrls.length), log);
   const target = await startBroker(ctx.broker, { runDir, log, allowRemote: ctx.plan.allowRemote, listeners: spread.brokerPorts });
   const base = { run, broker: brokerInfo(target, ctx.broker), startedAt, startedAtIso, timeline, ledgers: [] };
   log(`  [${run.id}] broker: ${target.description}`);
@@ -150,6 +160,7 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     environmentFailed('broker-exit', `broker exited unexpectedly (${status}) during ${where()}`),
   );
   const faults = new FaultController(ctx.faultServerUrls, run.id);
+  let driver: FaultDriver = faults;
   let shards: Shards | undefined;
   let incomplete: string | undefined;
   let ledgers: RunRecord['ledgers'] = [];
@@ -157,6 +168,8 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
   let memory: MemoryRecord | undefined;
   const cleared = new ClearedTally();
   let shardsStarted = 0;
+  const lostAgents: LostAgent[] = [];
+  let inits: ShardInit[] | undefined;
   try {
     // Before any client connects: its `start` reading is the baseline. Never throws.
     sampler = await MemorySampler.start(ctx.plan.memory, target, {
@@ -165,25 +178,37 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
       prefix: `  [${run.id}] `,
       ...(progress ? { onSample: (probe: string, bytes: number) => progress.memory(probe, bytes) } : {}),
     });
-    const endpoints = await groupEndpoints(run, spread, target, faults);
-    const inits = shardInits(ctx, endpoints, target);
+    const endpoints = await groupEndpoints(agentProxies ? { ...run, groups: run.groups.map((g) => ({ ...g, via: 'direct' as const })) } : run, spread, target, faults);
+    inits = shardInits(ctx, endpoints, target);
     shardsStarted = inits.length;
-    shards = await startShards(
-      inits,
-      (event) => {
-        if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);
-        cleared.add(event);
-      },
-      (shard, message) => environmentFailed('worker-crash', `worker ${shard} crashed during ${where()}: ${message}`),
-    );
-    progress?.watch(shards);
+    const onEvent = (event: ShardEvent): void => {
+      if (event.kind === 'error') log(`worker ${event.shard}: ${event.message}`);
+      cleared.add(event);
+    };
+    const onCrash = (shard: number, message: string): void => environmentFailed('worker-crash', `worker ${shard} crashed during ${where()}: ${message}`);
+    if (ctx.fleet) {
+      await ctx.fleet.measureClocks();
+      const shares = ctx.fleet.deal(inits);
+      // Embedded faults: each agent's own fault server, close to its clients (an external Toxiproxy stays the coordinator's).
+      if (agentProxies) driver = await AgentFaults.prepare(shares, run, { host: target.host, port: target.port }, ctx.plan.allowRemote, log);
+      const agentShards = await startAgentShards(shares, onEvent, onCrash, (lost) => {
+        if (!running) return;
+        lostAgents.push({ ...lost, why: `${lost.why} during ${where()}` });
+        environmentFailed('agent-lost', `${lost.name} was lost during ${where()} (${lost.why})`);
+      });
+      shards = agentShards;
+      progress?.watch(shards, agentShards.owners);
+    } else {
+      shards = await startShards(inits, onEvent, onCrash);
+      progress?.watch(shards);
+    }
     for (const [index, phase] of run.phases.entries()) {
       if (signal.aborted) throw signal.reason;
       const started = performance.now();
       phaseIndex = index;
       phaseLabel = describePhase(phase);
       progress?.phaseStart(index, phase, phaseLabel);
-      await untilAborted(signal, drivePhase(index, phase, run, shards, faults, timeline, signal, base.broker, target));
+      await untilAborted(signal, drivePhase(index, phase, run, shards, driver, timeline, signal, base.broker, target));
       if (phase.kind === 'measure') await sampler?.point(phase.label, index, started);
       const took = Math.round(performance.now() - started);
       log(`  [${run.id}] phase ${index + 1}/${run.phases.length}: ${phaseLabel} (${duration(took)})`);
@@ -224,5 +249,6 @@ export async function executeRun(ctx: RunContext): Promise<RunRecord> {
     ...(incomplete ? { incomplete } : {}),
     ...(environmentFault ? { environmentFault } : {}),
     ...(memory ? { memory } : {}),
+    ...(ctx.fleet ? { agents: agentRecords(ctx.fleet, inits ?? [], lostAgents) } : {}),
   };
 }

@@ -10,7 +10,7 @@ import type { MeasureExpiryPhase, RunPlan } from '../scenario/plan.js';
 import { nameToken } from '../scenario/topic-names.js';
 import type { ExpiryCut } from '../workers/expiry-protocol.js';
 import { within } from '../clock.js';
-import type { FaultController } from './fault-controller.js';
+import type { FaultDriver } from './fault-controller.js';
 import type { Shards } from './shards.js';
 import type { BrokerInfo } from '../result/timeline.js';
 
@@ -25,7 +25,7 @@ export interface ExpiryPhaseContext {
   label: string;
   run: RunPlan;
   shards: Shards;
-  faults: FaultController | undefined;
+  faults: FaultDriver | undefined;
   /** The run's broker; absent: MQTT 5 is assumed measurable. */
   broker?: BrokerInfo;
 }

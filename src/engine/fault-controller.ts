@@ -14,6 +14,14 @@ interface ToxicSpec {
   attributes: Record<string, number>;
 }
 
+/** What a phase needs to cut and heal groups: one fault server's proxies, or every agent's. */
+export interface FaultDriver {
+  start(groups: string[], fault: ProxyFaultPlan): Promise<void>;
+  heal(groups: string[]): Promise<void>;
+  /** With agents: how far apart (ms) they applied the last start or heal. */
+  readonly skewMs?: number | undefined;
+}
+
 /**
  * The proxies of one run and the faults on them: for each proxied group one or more
  * proxies on each fault server (several servers share out the descriptors of large

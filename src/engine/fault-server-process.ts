@@ -19,8 +19,9 @@ const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
  * main thread never carries client traffic) and its own open-file budget (two
  * descriptors per proxied client).
  */
-export async function startEmbeddedFaultServer(): Promise<FaultServerHandle> {
-  const child = fork(cliEntry, ['toxiproxy', '--host', '127.0.0.1', '--port', '0'], {
+export async function startEmbeddedFaultServer(allowRemoteUpstreams = false): Promise<FaultServerHandle> {
+  // Its API stays on loopback either way; --allow-remote lets its proxies forward to a broker beyond it.
+  const child = fork(cliEntry, ['toxiproxy', '--host', '127.0.0.1', '--port', '0', ...(allowRemoteUpstreams ? ['--allow-remote'] : [])], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     execArgv: [],
   });
@@ -56,13 +57,13 @@ const reservedDescriptors = 200;
  * two descriptors, and a process has `ulimit -n` of them (not raised here: it takes
  * CAP_SYS_RESOURCE to go past the hard limit).
  */
-export async function startEmbeddedFaultServers(clients: number, log: (line: string) => void): Promise<FaultServerHandle[]> {
+export async function startEmbeddedFaultServers(clients: number, log: (line: string) => void, allowRemoteUpstreams = false): Promise<FaultServerHandle[]> {
   const perServer = Math.max(1, Math.floor((openFileLimit() - reservedDescriptors) / 2));
   const count = Math.max(1, Math.ceil(clients / perServer));
   if (count > 1) log(`${clients} proxied clients: ${count} fault server processes (open-file limit ${openFileLimit()}, 2 per client)`);
   const servers: FaultServerHandle[] = [];
   try {
-    for (let i = 0; i < count; i++) servers.push(await startEmbeddedFaultServer());
+    for (let i = 0; i < count; i++) servers.push(await startEmbeddedFaultServer(allowRemoteUpstreams));
   } catch (err) {
     await Promise.all(servers.map((s) => s.stop()));
     throw err;

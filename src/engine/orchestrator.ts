@@ -10,6 +10,7 @@ import { connectToxiproxy, startEmbeddedFaultServers, type FaultServerHandle } f
 import { outOfFilesLine } from '../net/open-files.js';
 import { preflightOpenFiles } from './open-files-preflight.js';
 import type { RunRecord } from './run-record.js';
+import { bringUpAgents, type Agents, type AgentsRequest } from './agents-setup.js';
 import { emitSafely, phaseEstimateMs, runEstimateMs, type ProgressEvent, type ProgressListener } from './run-progress.js';
 
 export interface ScenarioRunOptions {
@@ -24,6 +25,10 @@ export interface ScenarioRunOptions {
   invocation?: number;
   /** Leave the runs' sessions on a broker that outlives them (`--keep-sessions`). */
   keepSessions?: boolean;
+  /** Run the clients in agent processes (`--agents N`, or `--listen … --expect-agents N`). */
+  agents?: AgentsRequest;
+  /** Told the PIDs of the local agent processes once they have joined (tests watch them). */
+  onAgents?: (pids: readonly number[]) => void;
 }
 
 export interface ScenarioOutcome {
@@ -74,6 +79,7 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
   const { log } = options;
   const records: RunRecord[] = [];
   let faultServers: FaultServerHandle[] = [];
+  let agents: Agents | undefined;
   // The deadline stops the scenario as Ctrl-C does (the same cleanup), with its own reason.
   const where = new Whereabouts(plan.runs.length);
   const onProgress: ProgressListener = (event) => {
@@ -88,12 +94,19 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
   const signal = AbortSignal.any([options.signal, atDeadline.signal]);
   const invocation = options.invocation ?? newInvocation();
   try {
-    preflightOpenFiles(plan);
+    // With agents, they hold the clients' sockets: each checks its own share (agent.ts).
+    if (!options.agents) preflightOpenFiles(plan);
     const broker = await resolveBroker(plan.broker, log);
     faultServers =
-      plan.faults.kind === 'embedded'
+      plan.faults.kind === 'embedded' && options.agents
+        ? [] // each agent runs its own (agent-fault-server.ts)
+        : plan.faults.kind === 'embedded'
         ? await startEmbeddedFaultServers(largestProxiedPopulation(plan), log)
         : [await connectToxiproxy(plan.faults.url, plan.allowRemote)];
+    if (options.agents) {
+      agents = await bringUpAgents(options.agents, log, signal);
+      options.onAgents?.(agents.pids);
+    }
     for (const [index, run] of plan.runs.entries()) {
       if (signal.aborted) throw signal.reason;
       log(`run ${run.id}: ${run.label} (MQTT ${run.protocol})`);
@@ -111,6 +124,7 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
         onProgress,
         invocation,
         keepSessions: options.keepSessions ?? false,
+        ...(agents ? { fleet: agents.fleet } : {}),
       });
       records.push(record);
       emitSafely(onProgress, {
@@ -134,6 +148,7 @@ export async function runScenario(plan: Plan, options: ScenarioRunOptions): Prom
     return { records, error };
   } finally {
     clearTimeout(timer);
+    await agents?.stop();
     await Promise.all(faultServers.map((s) => s.stop()));
   }
 }

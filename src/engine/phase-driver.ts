@@ -3,7 +3,7 @@ import { HarnessError } from '../errors.js';
 import type { FaultPlan, GroupPlan, PhasePlan, RunPlan } from '../scenario/plan.js';
 import { sleep, within } from '../clock.js';
 import { formatDuration } from '../scenario/units.js';
-import type { FaultController } from './fault-controller.js';
+import type { FaultDriver } from './fault-controller.js';
 import { describeExpiryPhase, driveExpiryPhase } from './expiry-phase.js';
 import type { Command, ShardStatus } from '../workers/protocol.js';
 import { EnvironmentFailure } from './run-record.js';
@@ -54,13 +54,18 @@ export function phaseTimeoutMs(phase: PhasePlan, groups: GroupPlan[]): number {
   return 120_000 + slowest * 1000;
 }
 
+/** With agents, how far apart they applied the fault, for its timeline entry. */
+function skew(faults: FaultDriver | undefined): { skewMs?: number } {
+  return faults?.skewMs === undefined ? {} : { skewMs: faults.skewMs };
+}
+
 /** Runs one phase to its end, recording it on the timeline. */
 export async function drivePhase(
   index: number,
   phase: PhasePlan,
   run: RunPlan,
   shards: Shards,
-  faults: FaultController | undefined,
+  faults: FaultDriver | undefined,
   timeline: TimelineEvent[],
   signal: AbortSignal,
   /** The run's broker, for phases whose work depends on it (measure-expiry under 3.1.1). */
@@ -91,13 +96,13 @@ export async function drivePhase(
         break;
       }
       await faults?.start(phase.groups, phase.fault);
-      timeline.push({ at: performance.now(), kind: 'fault-start', phase: index, groups: phase.groups, fault: phase.fault, label });
+      timeline.push({ at: performance.now(), kind: 'fault-start', phase: index, groups: phase.groups, fault: phase.fault, label, ...skew(faults) });
       break;
     case 'heal':
       // A takeover's second connections open while the old path is still silent; only then is it healed.
       if (phase.takeover) await barrier({ kind: 'takeover', groups: phase.takeover.groups, closeWithinMs: phase.takeover.closeWithinMs });
       await faults?.heal(phase.groups);
-      timeline.push({ at: performance.now(), kind: 'fault-stop', phase: index, groups: phase.groups, label });
+      timeline.push({ at: performance.now(), kind: 'fault-stop', phase: index, groups: phase.groups, label, ...skew(faults) });
       break;
     case 'wait':
       await sleep(phase.durationMs, signal);

@@ -42,7 +42,19 @@ export type ProgressEvent =
    * The worker shards' counters summed, every STATUS_INTERVAL_MS while the clients exist,
    * and once more after the last phase; `groups`: the same per group.
    */
-  | { type: 'status'; run: string; phase: number; clients: number; connected: number; subscribed: number; sent: number; received: number; groups: Record<string, GroupStatus> }
+  | {
+      type: 'status';
+      run: string;
+      phase: number;
+      clients: number;
+      connected: number;
+      subscribed: number;
+      sent: number;
+      received: number;
+      groups: Record<string, GroupStatus>;
+      /** With agents: each one's connected clients, in agent order. */
+      agents?: { agent: number; connected: number }[];
+    }
   /** A broker memory sample as the sampler keeps it (probe: its name, e.g. rss). */
   | { type: 'memory'; run: string; probe: string; bytes: number }
   | { type: 'run-end'; run: string; tookMs: number; incomplete?: string; unsupported?: string };
@@ -105,14 +117,18 @@ export class RunProgress {
 
   #poll: ((last: boolean) => void) | undefined;
 
-  watch(shards: Shards): void {
+  /** `owners`: the agent of each shard, when agents run them (per-agent counts in the status). */
+  watch(shards: Shards, owners?: readonly number[]): void {
     if (this.#stopped) return;
     const poll = (last = false): void => {
       if (this.#polling || (this.#stopped && !last)) return;
       this.#polling = shards
         .status()
         .then((statuses) => {
-          if (!this.#stopped || last) emitSafely(this.listener, { type: 'status', run: this.run.id, phase: this.#phase, clients: this.#clients, ...sum(statuses) });
+          if (!this.#stopped || last) {
+            const agents = owners ? perAgent(statuses, owners) : undefined;
+            emitSafely(this.listener, { type: 'status', run: this.run.id, phase: this.#phase, clients: this.#clients, ...sum(statuses), ...(agents ? { agents } : {}) });
+          }
         })
         .catch(() => undefined)
         .finally(() => {
@@ -187,4 +203,14 @@ function sum(statuses: readonly ShardStatus[]): { connected: number; subscribed:
     }
   }
   return { connected, subscribed, sent, received, groups };
+}
+
+function perAgent(statuses: readonly ShardStatus[], owners: readonly number[]): { agent: number; connected: number }[] {
+  const connected = new Map<number, number>();
+  for (const agent of owners) connected.set(agent, 0);
+  statuses.forEach((s, i) => {
+    const agent = owners[i];
+    if (agent !== undefined) connected.set(agent, (connected.get(agent) ?? 0) + s.connected);
+  });
+  return [...connected].map(([agent, n]) => ({ agent, connected: n }));
 }

@@ -4,6 +4,7 @@ import type { ShardLedger } from '../metrics/ledger.js';
 import type { FaultPlan, RunPlan } from '../scenario/plan.js';
 import type { MemoryRecord } from './memory-sampler.js';
 import type { BrokerInfo, EnvironmentCause, TimelineEvent } from '../result/timeline.js';
+import type { AgentResult } from '../result/agents.js';
 
 
 /** An environment error thrown inside a run that says what failed, for its timeline entry. */
@@ -39,4 +40,6 @@ export interface RunRecord {
   environmentFault?: string;
   /** Broker memory samples and measurement points; absent when the plan samples none. */
   memory?: MemoryRecord;
+  /** The agents that ran the clients (`--agents`, `--listen`); absent when this process did. */
+  agents?: AgentResult[];
 }

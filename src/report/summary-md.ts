@@ -4,6 +4,7 @@ import { count, duration } from '../checks/words.js';
 import { EXPIRY_ROWS, expirySection } from '../checks/expiry-summary.js';
 import { anyMeasured, type Row } from './measured.js';
 import { memorySection } from './memory-md.js';
+import { agentsSection } from './agents-md.js';
 import { rampSection } from './ramp-md.js';
 import type { Result, RunResult } from '../result/result.js';
 import { DRAIN_ROWS } from './drain-md.js';
@@ -24,6 +25,7 @@ export function renderSummary(result: Result): string {
   lines.push(...rampSection(result));
   lines.push(...table(result.runs), '');
   lines.push(...memorySection(result.runs));
+  lines.push(...agentsSection(result.runs));
   for (const run of result.runs) lines.push(...runSection(run));
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -1,3 +1,4 @@
+import type { AgentResult } from './agents.js';
 import type { ProtocolVersion } from '../brokers/types.js';
 import type { GroupPlan } from '../scenario/plan.js';
 import type { ExpiryResult } from './expiry.js';
@@ -148,4 +149,6 @@ export interface RunResult {
   drain?: BacklogDrain[];
   /** Shared subscriptions judged per group (docs/shared-subscriptions.md); absent without one. */
   shared?: SharedGroupResult[];
+  /** The agent processes that ran the clients, their shares and clock offsets; absent when one process did. */
+  agents?: AgentResult[];
 }

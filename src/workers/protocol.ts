@@ -45,6 +45,8 @@ export interface ShardInit {
   credentials?: { username?: string; password?: string };
   /** The broker itself, for connections that must not go through a proxy (expiry probes, the will observer). */
   broker?: Endpoint;
+  /** Set for a shard run by an agent: added to its clock so it records on the coordinator's (shifted-clock.ts). */
+  clockOffsetMs?: number;
 }
 
 export type Command =

@@ -13,6 +13,7 @@ import { oneLine } from './client-options.js';
 import { acceptEveryPubackFailure } from './lenient-acks.js';
 import type { ClearRequest, Command, ShardEvent, ShardInit } from './protocol.js';
 import { Shard } from './shard.js';
+import { shiftClock } from './shifted-clock.js';
 
 export interface ShardTaskInput {
   port: MessagePort;
@@ -36,6 +37,7 @@ acceptEveryPubackFailure();
 export default async function shardTask({ port, init }: ShardTaskInput): Promise<void> {
   const post = (event: ShardEvent): void => port.postMessage(event);
   let shard: Shard;
+  if (init.clockOffsetMs !== undefined) shiftClock(init.clockOffsetMs);
   try {
     shard = new Shard(init);
   } catch (err) {

@@ -53,14 +53,15 @@ export function findMosquitto(): string | undefined {
   return undefined;
 }
 
-export async function startMosquitto(td: Teardown, binary: string): Promise<TestBroker> {
+/** `host`: the address it listens on (a test's own veth address, say); loopback by default. */
+export async function startMosquitto(td: Teardown, binary: string, host = '127.0.0.1'): Promise<TestBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'mqtt-chaos-mosq-'));
   td.add('mosquitto config dir', () => rm(dir, { recursive: true, force: true }));
   const port = await freePort();
   const config = join(dir, 'mosquitto.conf');
   await writeFile(
     config,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', ''].join('\n'),
+    [`listener ${port} ${host}`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', ''].join('\n'),
   );
   const child = spawn(binary, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -92,10 +93,10 @@ export async function startMosquitto(td: Teardown, binary: string): Promise<Test
     if (exited) throw new Error(`mosquitto exited at start: ${stderr.trim()}`);
     const probe = new Teardown(1000);
     try {
-      const conn = await Conn.open(port, probe, '127.0.0.1', 1000);
+      const conn = await Conn.open(port, probe, host, 1000);
       conn.destroy();
       await probe.run();
-      return { kind: 'mosquitto', port, address: `127.0.0.1:${port}` };
+      return { kind: 'mosquitto', port, address: `${host}:${port}` };
     } catch {
       await probe.run();
       await sleep(100);

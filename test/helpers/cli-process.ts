@@ -32,7 +32,12 @@ export interface Cli {
 }
 
 export function runCli(td: Teardown, args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  return runCommand(td, process.execPath, [CLI, ...args], env);
+}
+
+/** Any command watched as runCli watches the CLI (e.g. the CLI under `ip netns exec`, which execs it in place). */
+export function runCommand(td: Teardown, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Cli {
+  const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
   });

@@ -9,8 +9,9 @@ import { planOptions, planOverrides, type PlanArgs } from '../plan-options.js';
 import { parseMetricsFlag } from '../metrics-flag.js';
 import type { MetricsServer } from '../../metrics/live-server.js';
 import type { ProgressListener } from '../../engine/run-progress.js';
+import { agentsRequest, type AgentArgs } from '../agent-flags.js';
 
-interface Args extends PlanArgs {
+interface Args extends PlanArgs, AgentArgs {
   scenario: string[];
   out: string;
   json: boolean;
@@ -48,6 +49,9 @@ export const runCommand: CommandModule<object, Args> = {
         describe: "leave the runs' persistent sessions on an external broker (by default each run clears them at its end, interrupted or not)",
       })
       .option('metrics', { type: 'string', describe: 'serve live Prometheus metrics at http://HOST:PORT/metrics while the runs go (loopback unless --allow-remote; see docs/live-metrics.md)' })
+      .option('agents', { type: 'number', describe: 'run the clients in N local agent processes (past one process\'s descriptor limit; docs/scaling-out.md)' })
+      .option('listen', { type: 'string', describe: 'wait for agents (`mqtt-chaos agent --join`) on HOST:PORT (loopback unless --allow-remote; token from MQTT_CHAOS_TOKEN)' })
+      .option('expect-agents', { type: 'number', describe: 'with --listen: how many agents to wait for before the first run' })
       .option('metrics-linger', { type: 'string', default: '0s', describe: 'with --metrics: keep serving this long after the last scenario, so a scraper gets the settled figures (Ctrl-C ends it)' }),
   handler: async (argv) => {
     // Loaded here, not at start: `--help` and the other commands never pay for the engine.
@@ -68,6 +72,11 @@ export const runCommand: CommandModule<object, Args> = {
       ]);
     // Load every file first: a typo in the third must not cost the first two runs.
     const loaded = argv.scenario.map((file) => loadScenario(file, planOverrides(argv)));
+    const agents = agentsRequest(argv);
+    // Remote agents leave when a scenario ends (`bye`): they are gathered for one.
+    if (agents?.kind === 'listen' && loaded.length > 1) throw new HarnessError('E_USAGE', `--listen: run one scenario per invocation with remote agents (${loaded.length} given)`);
+    // A ramp runs the scenario once per step, and remote agents leave at the end of the first.
+    if (agents?.kind === 'listen' && loaded[0]?.plan.ramp) throw new HarnessError('E_USAGE', `--listen: a ramp scenario (${loaded[0].plan.scenario.file}) runs with local agents (--agents N) only`);
     const metricsAt = argv.metrics === undefined ? undefined : parseMetricsFlag(argv.metrics, argv['allow-remote'] ?? false);
     const lingerMs = parseDuration(argv['metrics-linger']);
     if (lingerMs === undefined) throw new HarnessError('E_USAGE', `--metrics-linger ${argv['metrics-linger']}: write a duration such as 30s or 0s`);
@@ -122,7 +131,7 @@ export const runCommand: CommandModule<object, Args> = {
         const dir = resolve(argv.out, runId(plan));
         progress.event({ type: 'scenario-start', scenario: plan.scenario.name, file: plan.scenario.file, dir, runs: plan.runs.map((r) => r.id) });
         log(`scenario ${plan.scenario.name} (${plan.scenario.file}) → ${dir} (deadline ${formatDeadline(scenarioDeadlineMs(plan))})`);
-        const options = { runDir: join(dir, 'runs'), signal: controller.signal, log, onProgress, invocation, keepSessions: argv['keep-sessions'] };
+        const options = { runDir: join(dir, 'runs'), signal: controller.signal, log, onProgress, invocation, keepSessions: argv['keep-sessions'], ...(agents ? { agents } : {}) };
         // A ramp runs the scenario once per step (docs/capacity-planning.md); its steps' runs are judged as they end.
         const ramp = plan.ramp ? await runRamp(plan, plan.ramp, { ...options, onStep: (step) => live?.plan(step) }) : undefined;
         const once = ramp ? undefined : await runScenario(plan, options);

@@ -44,13 +44,19 @@ export const toxiproxyCommand: CommandModule<object, Args> = {
     // Ctrl-C is how this server is meant to stop, so a clean stop exits 0. The handlers go
     // in before the ready line: a supervisor may signal the moment it reads it.
     const stopped = new Promise<void>((resolve) => {
+      let stopping = false;
       const stop = (): void => {
+        if (stopping) return;
+        stopping = true;
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         void server.close().then(resolve);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      // Started by a run or an agent (fork, with an IPC channel): when that process dies,
+      // even by SIGKILL, the channel closes, and the server must not outlive it as an orphan.
+      if (process.connected) process.once('disconnect', stop);
     });
     process.stdout.write(`fault server (Toxiproxy ${toxiproxyVersion} API) listening on ${server.url}\n`);
     await stopped;

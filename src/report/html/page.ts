@@ -14,6 +14,7 @@ import { runColors } from './colors.js';
 import { escapeXml as esc, jsonForScript } from './escape.js';
 import { expiryView } from './expiry.js';
 import { memoryView } from './memory.js';
+import { agentsHtml } from './agents.js';
 import { rampView } from './ramp.js';
 import { STYLE } from './style.js';
 import { svgBars } from './svg-bars.js';
@@ -94,6 +95,7 @@ export function renderHtml(result: Result): string {
     '<p class="what muted">Phases of each run on its own clock (ms from the run\'s start); a red band under a lane is a fault, from its start until it was healed. Hover for details.</p>',
     svgTimeline(runs, colors),
     memoryMeasured ? '' : memorySection,
+    agentsHtml(runs),
     footer(result),
   ].join('\n');
 
