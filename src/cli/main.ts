@@ -81,6 +81,15 @@ function failScenario(err: ScenarioError): never {
   process.exit(err.exitCode);
 }
 
+// A reader that went away (`mqtt-chaos run … | head`) must not end the run: without this an
+// EPIPE is thrown from the next write, the run dies before writing its reports and a managed
+// broker may be left behind. What would have been printed is in the reports.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 main(hideBin(process.argv)).catch((err: unknown) => {
   if (err instanceof ScenarioError) failScenario(err);
   if (isHarnessError(err)) fail(err.message, err.exitCode);
