@@ -25,10 +25,12 @@ describe('lying broker: CONNACK shortens the Session Expiry Interval (MQTT 5)', 
     const ran = await runScenarioCli(td, { name: 'expiry', broker: `{ url: "${mitm.url}" }`, protocols: ['5'], qos: 1, perTarget: PER_TARGET, cut: { away: '3500ms' } });
     const events = mitm.eventsOf('shorten-expiry');
     const forged = events.filter((e) => e.detail === '3600 → 2');
+    // Once 2 s into the cut (noSession below says it was then), and again 2 s after the run's
+    // last DISCONNECT when the test outlives it, as a loaded machine's may.
     assert.deepEqual(
-      events.filter((e) => e.detail === 'session ended').map((e) => e.clientId).sort(),
+      [...new Set(events.filter((e) => e.detail === 'session ended').map((e) => e.clientId))].sort(),
       Array.from({ length: DEVICES }, (_, i) => `devices-5-${i}`),
-      'the MITM ended each device\'s session on the broker once, 2 s into the cut',
+      'the MITM ended each device\'s session on the broker',
     );
     const run = ran.run('5');
     assert.equal(ran.code, 0, why(ran));
