@@ -183,6 +183,7 @@ describe('mqtt-chaos k8s', () => {
       [[QUICKSTART, '--agents', '0'], /^mqtt-chaos: --agents 0: a whole number from 1/],
       [[QUICKSTART, '--agents', '3', '--namespace', 'Load_Test'], /^mqtt-chaos: --namespace Load_Test: /],
       [[QUICKSTART], /agents/],
+      [[QUICKSTART.replace('quickstart.yaml', 'capacity-ramp.yaml'), '--agents', '3'], /capacity-ramp\.yaml: a ramp scenario runs with local agents/],
     ];
     for (const [args, line] of cases) {
       const ran: Outcome = await cli(['k8s', ...args], NO_TOKEN);

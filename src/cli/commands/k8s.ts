@@ -75,6 +75,8 @@ export const k8sCommand: CommandModule<object, Args> = {
     if (collectMs === undefined) throw new HarnessError('E_USAGE', `--collect-window ${argv['collect-window']}: write a duration such as 10m or 0s`);
     // The coordinator runs with --allow-remote (it listens for agents): a broker in the cluster is the point.
     const { plan, warnings } = loadScenario(argv.scenario, { ...planOverrides(argv), allowRemote: true });
+    // The coordinator listens for agents, and remote agents leave at the end of a ramp's first step.
+    if (plan.ramp) throw new HarnessError('E_USAGE', `${argv.scenario}: a ramp scenario runs with local agents (run --agents N), not with --listen, so not in Kubernetes`);
     for (const warning of warnings) process.stderr.write(`${formatProblem(warning)}\n`);
     const options = {
       agents: argv.agents,
