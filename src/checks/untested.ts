@@ -1,0 +1,55 @@
+import type { MessageExpiryResult } from '../result/message-expiry.js';
+import type { BrokerSaid, Shortfall } from '../result/refusals.js';
+import type { RunPlan } from '../scenario/plan.js';
+import type { GroupOutcome } from './subscribers.js';
+import { count } from './words.js';
+
+/**
+ * A feature the scenario asked to test whose built-in check would hold on nothing: a v5
+ * Receive Maximum with no QoS 1/2 message ever in flight to its group, or messages sent with
+ * a Message Expiry Interval none of which could be judged. Most often the broker granted
+ * QoS 0 to the subscriptions (it may), so it held nothing for the devices while they were
+ * away. The check then passes vacuously, so the run is INCOMPLETE, never a PASS.
+ */
+export function untestedShortfalls(
+  run: RunPlan,
+  outcomes: readonly GroupOutcome[],
+  messageExpiry: MessageExpiryResult | undefined,
+  said: readonly BrokerSaid[],
+): Shortfall[] {
+  const found: Shortfall[] = [];
+  if (run.protocol === '5') {
+    for (const { group, tally } of outcomes) {
+      if (group.receiveMaximum === undefined || tally.inflightMax > 0) continue;
+      found.push({
+        kind: 'untested',
+        done: 0,
+        of: 1,
+        text: `Receive Maximum ${count(group.receiveMaximum)} of ${group.name} was never tested: no QoS 1 or 2 message was in flight to it${becauseQos0([group.name], said, run.groups.find((g) => g.name === group.name)?.qos)}`,
+      });
+    }
+  }
+  if (messageExpiry && messageExpiry.sent > 0) {
+    const m = messageExpiry;
+    const judged = m.deliveredInTime + m.expiredInQueue + m.deliveredExpired + m.lost;
+    if (judged === 0) {
+      const downgraded = outcomes.map((o) => o.group.name);
+      const nearBoundary = m.notJudged > 0 ? `; ${count(m.notJudged)} ended too near their subscriber's return to tell` : '';
+      found.push({
+        kind: 'untested',
+        done: 0,
+        of: m.sent,
+        text: `Message Expiry was never tested: of ${count(m.sent)} messages sent with an interval, none was owed to a subscriber and judged${nearBoundary}${becauseQos0(downgraded, said)}`,
+      });
+    }
+  }
+  return found;
+}
+
+/** "; the broker granted QoS 0 to devices' subscriptions (asked QoS 1), so it held nothing for them" when it did. */
+function becauseQos0(groups: readonly string[], said: readonly BrokerSaid[], asked?: number): string {
+  const to0 = said.filter((s) => s.packet === 'SUBACK' && s.kind === 'changed' && s.code === 0 && groups.includes(s.group));
+  if (to0.length === 0) return asked === 0 ? ' (the group subscribes at QoS 0)' : '';
+  const who = to0.map((s) => `${count(s.clients)} of ${count(s.of)} ${s.group}`).join(', ');
+  return `: the broker granted QoS 0 to the subscriptions of ${who}${asked !== undefined ? `, asked at QoS ${String(asked)}` : ''}, so nothing was held or in flight for them`;
+}
