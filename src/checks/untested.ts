@@ -1,5 +1,6 @@
 import type { MessageExpiryResult } from '../result/message-expiry.js';
 import type { BrokerSaid, Shortfall } from '../result/refusals.js';
+import type { SharedGroupResult } from '../result/shared.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { GroupOutcome } from './subscribers.js';
 import { count } from './words.js';
@@ -7,7 +8,8 @@ import { count } from './words.js';
 /**
  * A feature the scenario asked to test whose built-in check would hold on nothing: a v5
  * Receive Maximum with no QoS 1/2 message ever in flight to its group, or messages sent with
- * a Message Expiry Interval none of which could be judged. Most often the broker granted
+ * a Message Expiry Interval none of which could be judged, or a shared subscription that was
+ * owed nothing because its members were granted QoS 0. Most often the broker granted
  * QoS 0 to the subscriptions (it may), so it held nothing for the devices while they were
  * away. The check then passes vacuously, so the run is INCOMPLETE, never a PASS.
  */
@@ -16,6 +18,7 @@ export function untestedShortfalls(
   outcomes: readonly GroupOutcome[],
   messageExpiry: MessageExpiryResult | undefined,
   said: readonly BrokerSaid[],
+  shared: readonly SharedGroupResult[] = [],
 ): Shortfall[] {
   const found: Shortfall[] = [];
   if (run.protocol === '5') {
@@ -25,7 +28,7 @@ export function untestedShortfalls(
         kind: 'untested',
         done: 0,
         of: 1,
-        text: `Receive Maximum ${count(group.receiveMaximum)} of ${group.name} was never tested: no QoS 1 or 2 message was in flight to it${becauseQos0([group.name], said, run.groups.find((g) => g.name === group.name)?.qos)}`,
+        text: `Receive Maximum ${count(group.receiveMaximum)} of ${group.name} was never tested: no QoS 1 or 2 message was in flight to it${qos0GrantWords([group.name], said, run.groups.find((g) => g.name === group.name)?.qos)}`,
       });
     }
   }
@@ -39,15 +42,20 @@ export function untestedShortfalls(
         kind: 'untested',
         done: 0,
         of: m.sent,
-        text: `Message Expiry was never tested: of ${count(m.sent)} messages sent with an interval, none was owed to a subscriber and judged${nearBoundary}${becauseQos0(downgraded, said)}`,
+        text: `Message Expiry was never tested: of ${count(m.sent)} messages sent with an interval, none was owed to a subscriber and judged${nearBoundary}${qos0GrantWords(downgraded, said)}`,
       });
     }
+  }
+  for (const s of shared) {
+    const why = qos0GrantWords(s.groups, said);
+    if (s.sent === 0 || s.expected > 0 || why === '') continue;
+    found.push({ kind: 'untested', done: 0, of: s.sent, text: `shared subscription ${s.filter} was never tested: ${count(s.sent)} messages sent to it, none owed to the group${why}` });
   }
   return found;
 }
 
-/** "; the broker granted QoS 0 to devices' subscriptions (asked QoS 1), so it held nothing for them" when it did. */
-function becauseQos0(groups: readonly string[], said: readonly BrokerSaid[], asked?: number): string {
+/** ": the broker granted QoS 0 to the subscriptions of 6 of 6 devices, …" when it did; "" when it did not. */
+export function qos0GrantWords(groups: readonly string[], said: readonly BrokerSaid[], asked?: number): string {
   const to0 = said.filter((s) => s.packet === 'SUBACK' && s.kind === 'changed' && s.code === 0 && groups.includes(s.group));
   if (to0.length === 0) return asked === 0 ? ' (the group subscribes at QoS 0)' : '';
   const who = to0.map((s) => `${count(s.clients)} of ${count(s.of)} ${s.group}`).join(', ');
