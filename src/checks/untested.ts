@@ -6,10 +6,11 @@ import type { GroupOutcome } from './subscribers.js';
 import { count } from './words.js';
 
 /**
- * A feature the scenario asked to test whose built-in check would hold on nothing: a v5
- * Receive Maximum with no QoS 1/2 message ever in flight to its group, or messages sent with
- * a Message Expiry Interval none of which could be judged, or a shared subscription that was
- * owed nothing because its members were granted QoS 0. Most often the broker granted
+ * A feature the scenario asked to test whose built-in check would hold on nothing: sessions
+ * that outlive a disconnect sent messages while away, none owed because every subscription
+ * was granted QoS 0; a v5 Receive Maximum with no QoS 1/2 message ever in flight to its
+ * group; messages sent with a Message Expiry Interval none of which could be judged; a
+ * shared subscription owed nothing because its members were granted QoS 0. Most often the broker granted
  * QoS 0 to the subscriptions (it may), so it held nothing for the devices while they were
  * away. The check then passes vacuously, so the run is INCOMPLETE, never a PASS.
  */
@@ -21,6 +22,19 @@ export function untestedShortfalls(
   shared: readonly SharedGroupResult[] = [],
 ): Shortfall[] {
   const found: Shortfall[] = [];
+  for (const { group, tally } of outcomes) {
+    // Persistent sessions asked at QoS 1/2, every one granted QoS 0, sent messages while away: nothing was owed.
+    const asked = run.groups.find((g) => g.name === group.name)?.qos ?? 0;
+    const all0 = said.some((s) => s.group === group.name && s.packet === 'SUBACK' && s.kind === 'changed' && s.code === 0 && s.clients === s.of);
+    const endsAtDisconnect = group.clean || (run.protocol === '5' && group.sessionExpiry === 0);
+    if (endsAtDisconnect || asked === 0 || !all0 || tally.offline === 0 || tally.offlineExpected > 0) continue;
+    found.push({
+      kind: 'untested',
+      done: 0,
+      of: tally.offline,
+      text: `delivery to the sessions of ${group.name} while they were away was never tested: ${count(tally.offline)} messages sent to them meanwhile, none owed${qos0GrantWords([group.name], said, asked)}`,
+    });
+  }
   if (run.protocol === '5') {
     for (const { group, tally } of outcomes) {
       if (group.receiveMaximum === undefined || tally.inflightMax > 0) continue;

@@ -1,11 +1,11 @@
 /**
- * A v5 scenario that asks for a Receive Maximum and sends Message Expiry Intervals to
- * devices cut off, against a broker that grants QoS 0 to their subscriptions (the lying MITM
- * rewrites the SUBSCRIBE, so Mosquitto really holds nothing for them): no QoS 1 message is
- * ever in flight and no expiry is ever judged, so both built-in checks would hold on
- * nothing. The run was a PASS, exit 0; it is INCOMPLETE, exit 1, naming both features and
- * the grant. The same scenario against the honest broker is a PASS: the shortfalls come
- * from the grant, not from the scenario.
+ * A scenario that sends QoS 1 commands to persistent sessions while they are cut off, with a
+ * v5 Receive Maximum and Message Expiry Interval, against a broker that grants QoS 0 to their
+ * subscriptions (the lying MITM rewrites the SUBSCRIBE, so Mosquitto really holds nothing
+ * for them): nothing is owed while they are away, no QoS 1 message is ever in flight and no
+ * expiry is ever judged, so every check would hold on nothing. Both runs were a PASS, exit
+ * 0; they are INCOMPLETE, exit 1, naming what went untested and the grant. The same scenario
+ * against the honest broker is a PASS: the shortfalls come from the grant, not the scenario.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -18,7 +18,7 @@ const RECEIVE_MAXIMUM = 2;
 const shape = (broker: string): Shape => ({
   name: 'untested',
   broker,
-  protocols: ['5'],
+  protocols: ['3.1.1', '5'],
   session: `{ clean: false, expiry: 3600, receiveMaximum: ${RECEIVE_MAXIMUM} }`,
   qos: 1,
   perTarget: PER_TARGET,
@@ -26,12 +26,12 @@ const shape = (broker: string): Shape => ({
   cut: { away: '300ms' },
 });
 
-describe('Receive Maximum and Message Expiry asked, subscriptions granted QoS 0 (MQTT 5)', { skip: needsMosquitto }, () => {
-  it('neither feature exercised: INCOMPLETE with two untested shortfalls naming the grant, exit 1; the honest broker: PASS', async (t) => {
+describe('persistent sessions, Receive Maximum and Message Expiry asked, subscriptions granted QoS 0', { skip: needsMosquitto }, () => {
+  it('nothing exercised: 3.1.1 and 5 INCOMPLETE with untested shortfalls naming the grant, exit 1; the honest broker: PASS', async (t) => {
     const td = useTeardown(t);
     const lying = await lyingBroker(td, [grantQos0(/^devices-/)]);
     const ran = await runScenarioCli(td, shape(`{ url: "${lying.url}" }`));
-    assert.equal(lying.eventsOf('grant-qos0').length, DEVICES, "each device's one subscription was granted QoS 0");
+    assert.equal(lying.eventsOf('grant-qos0').length, 2 * DEVICES, "each device's one subscription was granted QoS 0, in each run");
     const run = ran.run('5');
     assert.equal(run.verdict, 'incomplete', why(ran));
     assert.equal(ran.code, 1, why(ran));
@@ -40,25 +40,34 @@ describe('Receive Maximum and Message Expiry asked, subscriptions granted QoS 0 
     assert.deepEqual(
       (run.shortfalls ?? []).map((s) => ({ kind: s.kind, done: s.done, of: s.of })),
       [
+        { kind: 'untested', done: 0, of: DEVICES * PER_TARGET },
         { kind: 'untested', done: 0, of: 1 },
         { kind: 'untested', done: 0, of: DEVICES * PER_TARGET },
       ],
       why(ran),
     );
     const grant = `the broker granted QoS 0 to the subscriptions of ${DEVICES} of ${DEVICES} devices`;
+    const offline = `delivery to the sessions of devices while they were away was never tested: ${DEVICES * PER_TARGET} messages sent to them meanwhile, none owed: ${grant}, asked at QoS 1, so nothing was held or in flight for them`;
     assert.deepEqual(shortfallTexts(run), [
+      offline,
       `Receive Maximum ${RECEIVE_MAXIMUM} of devices was never tested: no QoS 1 or 2 message was in flight to it: ${grant}, asked at QoS 1, so nothing was held or in flight for them`,
       `Message Expiry was never tested: of ${DEVICES * PER_TARGET} messages sent with an interval, none was owed to a subscriber and judged: ${grant}, so nothing was held or in flight for them`,
     ]);
-    assert.match(ran.stdout, /^\| verdict +\| INCOMPLETE +\|$/m, ran.stdout);
+    assert.match(ran.stdout, /^\| verdict +\| INCOMPLETE +\| INCOMPLETE +\|$/m, ran.stdout);
+    const v3 = ran.run('3.1.1');
+    assert.equal(v3.verdict, 'incomplete', why(ran, v3));
+    assert.deepEqual(failedChecks(v3), []);
+    assert.deepEqual(shortfallTexts(v3), [offline], 'MQTT 3.1.1 has neither Receive Maximum nor Message Expiry: only the offline delivery went untested');
 
     const honest = await lyingBroker(td, []);
     const control = await runScenarioCli(td, shape(`{ url: "${honest.url}" }`));
-    const ok = control.run('5');
-    assert.equal(ok.verdict, 'pass', why(control));
     assert.equal(control.code, 0, why(control));
-    assert.deepEqual(ok.shortfalls, [], why(control));
-    assert.equal(ok.redelivery.delivered, DEVICES * PER_TARGET, why(control));
-    assert.equal(ok.messageExpiry?.deliveredInTime, DEVICES * PER_TARGET, why(control));
+    for (const protocol of ['3.1.1', '5']) {
+      const ok = control.run(protocol);
+      assert.equal(ok.verdict, 'pass', why(control, ok));
+      assert.deepEqual(ok.shortfalls, [], why(control, ok));
+      assert.equal(ok.redelivery.delivered, DEVICES * PER_TARGET, why(control, ok));
+    }
+    assert.equal(control.run('5').messageExpiry?.deliveredInTime, DEVICES * PER_TARGET, why(control));
   });
 });
