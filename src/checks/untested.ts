@@ -10,9 +10,10 @@ import { count } from './words.js';
  * that outlive a disconnect sent messages while away, none owed because every subscription
  * was granted QoS 0; a v5 Receive Maximum with no QoS 1/2 message ever in flight to its
  * group; messages sent with a Message Expiry Interval none of which could be judged; a
- * shared subscription owed nothing because its members were granted QoS 0. Most often the broker granted
- * QoS 0 to the subscriptions (it may), so it held nothing for the devices while they were
- * away. The check then passes vacuously, so the run is INCOMPLETE, never a PASS.
+ * shared subscription owed nothing because its members were granted QoS 0. Most often the
+ * broker granted QoS 0 to the subscriptions (it may), so it held nothing for the devices
+ * while they were away. The checks then pass vacuously, so the run is INCOMPLETE, never a
+ * PASS.
  */
 export function untestedShortfalls(
   run: RunPlan,
