@@ -8,7 +8,10 @@
  * against the honest broker is a PASS: the shortfalls come from the grant, not the scenario.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { invocationDir, outDir, readResult, runCli, survivors, waitExit } from '../../helpers/cli-process.js';
 import { grantQos0 } from '../../helpers/mitm/refusals.js';
 import { useTeardown } from '../../helpers/teardown.js';
 import { DEVICES, failedChecks, lyingBroker, needsMosquitto, runScenarioCli, shortfallTexts, why, type Shape } from './support.js';
@@ -69,5 +72,44 @@ describe('persistent sessions, Receive Maximum and Message Expiry asked, subscri
       assert.equal(ok.redelivery.delivered, DEVICES * PER_TARGET, why(control, ok));
     }
     assert.equal(control.run('5').messageExpiry?.deliveredInTime, DEVICES * PER_TARGET, why(control));
+  });
+  it('a ramp of such sessions: no step held, INCOMPLETE at the first step, exit 1 (it was "no knee in range: every step held")', async (t) => {
+    const td = useTeardown(t);
+    const lying = await lyingBroker(td, [grantQos0(/^devices-/)]);
+    const out = await outDir(td, 'mqtt-chaos-untested-ramp-');
+    const file = join(out, 'scenario.yaml');
+    await writeFile(
+      file,
+      [
+        'name: untested-ramp',
+        `broker: { url: "${lying.url}" }`,
+        'faults: embedded',
+        'protocols: ["5"]',
+        'ramp: { grow: sessions, group: devices, steps: [3, 6] }',
+        'groups:',
+        '  devices: { count: 3, role: subscriber, session: { clean: false, expiry: 3600 }, qos: 1, topic: "ramp/{run}/{i}", reconnect: { delay: 200ms, jitter: 100ms } }',
+        '  backend: { count: 1, role: publisher, via: direct }',
+        'phases:',
+        '  - connect: {}',
+        '  - subscribe: {}',
+        '  - fault: { kind: cut, groups: [devices] }',
+        `  - publish: { from: backend, to: devices, perTarget: ${PER_TARGET}, qos: 1 }`,
+        '  - heal: {}',
+        '  - drain: { timeout: 5s }',
+        'expect:',
+        '  - redelivery.lost == 0',
+        '',
+      ].join('\n'),
+    );
+    const cli = runCli(td, ['run', file, '--out', join(out, 'reports')]);
+    const exit = await waitExit(cli, 90_000);
+    assert.deepEqual(survivors(cli), []);
+    const result = readResult(invocationDir(join(out, 'reports'), 'untested-ramp'));
+    const why = `exit ${exit.code}\n${cli.stdout()}\n${cli.stderr()}`;
+    assert.equal(exit.code, 1, why);
+    assert.equal(result.ramp?.outcome, 'incomplete', why);
+    assert.deepEqual(result.ramp?.steps.map((s) => s.status), ['incomplete', 'not-run'], why);
+    assert.equal(result.ramp?.lastHeld, null, why);
+    assert.match(result.ramp?.finding ?? '', /^step 3 sessions could not do what was asked, so it is no knee; no step held; .*delivery to the sessions of devices while they were away was never tested: 15 messages sent to them meanwhile, none owed: the broker granted QoS 0/, why);
   });
 });
