@@ -21,8 +21,8 @@ export interface SysHeapWorkerData {
 
 export type SysHeapEvent =
   | { kind: 'subscribed' }
-  | { kind: 'value'; text: string }
-  | { kind: 'uptime'; text: string }
+  | { kind: 'value'; text: string; retained: boolean }
+  | { kind: 'uptime'; text: string; retained: boolean }
   | { kind: 'problem'; message: string };
 
 const data = workerData as SysHeapWorkerData;
@@ -51,9 +51,10 @@ client.on('connect', () => {
     else post({ kind: 'subscribed' });
   });
 });
-client.on('message', (topic, payload) => {
-  if (topic === data.topic) post({ kind: 'value', text: payload.toString() });
-  else if (topic === data.uptimeTopic) post({ kind: 'uptime', text: payload.toString() });
+// Retain set: a value the broker kept from an earlier pass, sent because we just subscribed.
+client.on('message', (topic, payload, packet) => {
+  if (topic === data.topic) post({ kind: 'value', text: payload.toString(), retained: packet.retain });
+  else if (topic === data.uptimeTopic) post({ kind: 'uptime', text: payload.toString(), retained: packet.retain });
 });
 client.on('error', (err) => post({ kind: 'problem', message: err.message }));
 // The last value may no longer hold: the main thread forgets it until the next one comes.

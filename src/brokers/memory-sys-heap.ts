@@ -49,6 +49,8 @@ export class SysHeapProbe implements MemoryProbe {
   #startedAt: number | undefined;
   /** When the last uptime message came (run clock), and the interval learned from the one before. */
   #uptime: number | undefined;
+  /** The latest value is the retained one the broker sent at our subscribe: of unknown age. */
+  #latestRetained = false;
   #intervalS: number | undefined;
 
   constructor(options: SysHeapOptions) {
@@ -126,7 +128,8 @@ export class SysHeapProbe implements MemoryProbe {
     const deadline = performance.now() + limitMs;
     while (this.#worker && !this.#exited) {
       const latest = this.#latest;
-      if (latest && latest.at >= since) return latest;
+      // A retained value arrives when we subscribe, but is as old as the pass that published it.
+      if (latest && latest.at >= since && !this.#latestRetained) return latest;
       const now = performance.now();
       const pass = this.#uptime;
       if (latest && pass !== undefined && pass >= since && now - pass >= PASS_GRACE_MS) return { ...latest, unchangedAt: pass };
@@ -168,6 +171,8 @@ export class SysHeapProbe implements MemoryProbe {
         this.#wake();
         return;
       case 'uptime': {
+        // A retained uptime is an earlier pass, not one happening now: no pace, no pass.
+        if (event.retained) return;
         // Timed on arrival: the broker's own uptime count rounds its first interval.
         const at = performance.now();
         if (this.#uptime !== undefined) this.#intervalS = Math.max(1, Math.round((at - this.#uptime) / 1000));
@@ -182,6 +187,7 @@ export class SysHeapProbe implements MemoryProbe {
           return;
         }
         this.#latest = { at: performance.now(), bytes };
+        this.#latestRetained = event.retained;
         this.#problem = undefined;
         this.#wake();
         return;

@@ -27,6 +27,7 @@ import { newLatencyHistogram } from '../metrics/histograms.js';
 import { summarise } from './latency.js';
 import { messageExpiryChecks, messageExpiryExplanation, messageExpiryResult } from './message-expiry-result.js';
 import { offlineAgeExplanation } from './offline-age.js';
+import { untestedShortfalls } from './untested.js';
 
 /**
  * Margin around a boundary known to the ms (a close the broker saw at once, a resubscribe):
@@ -116,7 +117,7 @@ export function judgeRun(record: RunRecord): RunResult {
     ...messageExpiryChecks(messageExpiry),
     ...expiryChecks(expiry), ...expectationChecks(run.expect, measured, offlineCause(run.protocol, outcomes))];
   explainMissingMemory(checks, run.expect, memory);
-  const shortfalls = [...findShortfalls({ record, said, published, expiryOnly }), ...takeoverShortfalls(record), ...sharedShortfalls(run, said)];
+  const shortfalls = [...findShortfalls({ record, said, published, expiryOnly }), ...takeoverShortfalls(record), ...sharedShortfalls(run, said), ...untestedShortfalls(run, outcomes, messageExpiry, said, shared)];
   return {
     ...described,
     ...measured,
@@ -129,7 +130,7 @@ export function judgeRun(record: RunRecord): RunResult {
       ...offlineAgeExplanation(run, age.percentiles),
       ...grantExplanations(run, outcomes, said),
       ...overCapCloseExplanations(record.ledgers.flatMap((l) => l.clients)),
-      ...sharedExplanations(shared),
+      ...sharedExplanations(shared, said),
       ...expiryExplanations(expiry, run.groups),
     ],
     verdict: decideVerdict(checks, shortfalls),

@@ -151,7 +151,12 @@ export function perQueued(record: RunRecord, stretches: Stretch[], states: Phase
   }
   const others = found.phases.filter((p) => p.phase.kind === 'disconnect' || p.phase.kind === 'fault').map((p) => p.index + 1);
   const includes = others.length > 0 ? `; the delta includes phase ${others.join(', ')} (disconnect/fault): add a measure phase before the publish to leave it out` : '';
-  const assumed = mosquitto ? '' : '; assumes the broker queued every message (its queue limit is not known)';
+  // A Mosquitto the harness did not start: its config, so its max_queued_messages, is unknown.
+  const assumed = !mosquitto
+    ? '; assumes the broker queued every message (its queue limit is not known)'
+    : broker.kind === 'external' && limitOption === undefined
+      ? `; assumes Mosquitto's default max_queued_messages ${MOSQUITTO_QUEUE_DEFAULT} (this broker's config is not known: a lower limit queues fewer, and the figure comes out too low)`
+      : '';
   if (problems.length > 0) return { value: () => null, basis: `not derived: ${problems.join('; ')}` };
   if (messages === 0) return { value: () => null, basis: `not derived: nothing was queued (${parts.join('; ')})` };
   return {

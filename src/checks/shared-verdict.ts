@@ -2,6 +2,7 @@ import type { RunPlan } from '../scenario/plan.js';
 import type { BrokerSaid, Shortfall } from '../result/refusals.js';
 import type { SharedCheck, SharedGroupResult } from '../result/shared.js';
 import { count, duration } from './words.js';
+import { qos0GrantWords } from './untested.js';
 
 /**
  * What the spec holds a shared group to (MQTT 5 §4.8.2; Mosquitto gives 3.1.1 clients the
@@ -40,10 +41,12 @@ export function sharedChecks(shared: readonly SharedGroupResult[]): SharedCheck[
 }
 
 /** One line per shared group: what was owed, how it was split, what became of what a cut member held. */
-export function sharedExplanations(shared: readonly SharedGroupResult[]): string[] {
+export function sharedExplanations(shared: readonly SharedGroupResult[], said: readonly BrokerSaid[] = []): string[] {
   return shared.map((s) => {
     const head = `${s.filter} (${count(s.members)} members of ${s.groups.join(', ')})`;
     if (s.expected === 0 && s.delivered === 0) {
+      const qos0 = qos0GrantWords(s.groups, said);
+      if (qos0 !== '') return `${head}: ${count(s.sent)} messages sent, none owed (QoS 0 messages never are)${qos0}.`;
       return `${head}: ${count(s.sent)} messages sent, none owed: no member's session held the subscription when they were sent.`;
     }
     const parts = [`${head}: ${count(s.expected)} messages owed once to the group, ${count(s.delivered)} came`];

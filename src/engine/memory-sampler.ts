@@ -84,7 +84,9 @@ export class MemorySampler {
     const chosen = (options.choose ?? chooseProbes)(plan, target, { allowRemote: options.allowRemote, firstValueMs: options.firstValueMs });
     const sampler = new MemorySampler(chosen.probes, plan, chosen.notes, options);
     await Promise.all(sampler.#slots.map((s) => s.probe.start().catch(() => undefined)));
-    await sampler.point('start');
+    // An external broker may still hold the last run's sessions in the value it published
+    // last (the retained $SYS heap, up to sys_interval old): wait for one from now on.
+    await sampler.point('start', undefined, target.kind === 'external' ? performance.now() : undefined);
     sampler.#sayWhatIsRead();
     if (sampler.#slots.length > 0) {
       sampler.#timer = setInterval(() => sampler.#tick(), plan.intervalMs);

@@ -9,7 +9,7 @@ export type SaidPacket = 'CONNACK' | 'SUBACK' | 'PUBACK' | 'PUBREC' | 'PUBCOMP' 
 
 /** Something the scenario asked that the run could not do; any one makes the run INCOMPLETE. */
 export interface Shortfall {
-  kind: 'connect' | 'subscribe' | 'publish' | 'reconnect' | 'premise' | 'interrupted' | 'stopped' | 'takeover' | 'agent-lost';
+  kind: 'connect' | 'subscribe' | 'publish' | 'reconnect' | 'premise' | 'interrupted' | 'stopped' | 'takeover' | 'agent-lost' | 'untested';
   /** 0-based phase index, and its label, when a phase fell short. */
   phase?: number;
   label?: string;

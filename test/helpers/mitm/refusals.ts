@@ -191,3 +191,20 @@ export function stallPublishes(clients: RegExp, after: number): Lie {
     },
   };
 }
+
+/**
+ * A broker that grants QoS 0 to every subscription of the chosen clients (it may: MQTT 5
+ * §3.9.3): their SUBSCRIBE is rewritten to QoS 0 before it reaches the broker, so the
+ * broker's own SUBACK grants 0 and it really holds nothing for them while they are away.
+ */
+export function grantQos0(clients: RegExp): Lie {
+  return {
+    name: 'grant-qos0',
+    fromClient(conn, packet, mitm) {
+      if (packet.cmd !== 'subscribe' || !clients.test(conn.clientId)) return false;
+      for (const s of packet.subscriptions) mitm.record({ lie: 'grant-qos0', clientId: conn.clientId, detail: s.topic });
+      conn.toBroker({ ...packet, subscriptions: packet.subscriptions.map((s) => ({ ...s, qos: 0 })) } as ISubscribePacket);
+      return true;
+    },
+  };
+}

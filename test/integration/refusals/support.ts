@@ -36,6 +36,8 @@ export interface Shape {
   qos: 0 | 1 | 2;
   /** Messages per device; 0: no publish phase. */
   perTarget: number;
+  /** More fields of the publish phase, e.g. "messageExpiry: 60s". */
+  publishWith?: string;
   topic?: string;
   keepAlive?: string;
   /** Devices cut off while they are sent their messages (a cut, `away` wait, publish, heal). */
@@ -48,7 +50,7 @@ export interface Shape {
 }
 
 export function scenario(s: Shape): string {
-  const publish = s.perTarget > 0 ? [`  - publish: { from: backend, to: devices, perTarget: ${s.perTarget}, qos: ${s.qos} }`] : [];
+  const publish = s.perTarget > 0 ? [`  - publish: { from: backend, to: devices, perTarget: ${s.perTarget}, qos: ${s.qos}${s.publishWith ? `, ${s.publishWith}` : ''} }`] : [];
   const middle = s.cut
     ? ['  - fault: { kind: cut, groups: [devices] }', `  - wait: ${s.cut.away}`, ...publish, '  - heal: {}']
     : [...publish];

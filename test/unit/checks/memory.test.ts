@@ -138,6 +138,13 @@ describe('memory figures', () => {
     assert.match(noExpiry.basis.perQueuedMessage, /^not derived: nothing was queued \(0 in phase 6 \(devices: no session outlives the disconnect\)\)$/);
   });
 
+  it('an external Mosquitto: its max_queued_messages is unknown, so the basis says the default 1000 was assumed', () => {
+    const external = deriveMemory(record({ broker: { kind: 'external', description: 'a Mosquitto started by hand' } }))!;
+    assert.match(external.basis.perQueuedMessage, /20 each for 1,000 offline devices in phase 6\); assumes Mosquitto's default max_queued_messages 1000 \(this broker's config is not known: a lower limit queues fewer, and the figure comes out too low\)$/);
+    const managed = deriveMemory(record())!;
+    assert.doesNotMatch(managed.basis.perQueuedMessage, /assumes/);
+  });
+
   it('without measure phases only baseline, peak and end, and each figure says what is missing', () => {
     const points = [
       { label: 'start', at: 500, values: { 'sys-heap': 1000, rss: null } },

@@ -5,7 +5,7 @@ import type { MemoryProbe, MemorySample } from '../../../src/brokers/memory-prob
 import type { BrokerTarget } from '../../../src/brokers/types.js';
 import { MemorySampler } from '../../../src/engine/memory-sampler.js';
 
-const TARGET = { kind: 'external', host: '127.0.0.1', port: 1, url: 'mqtt://127.0.0.1:1', protocols: ['5'], description: 't', stop: async () => {} } as BrokerTarget;
+const TARGET = { kind: 'managed-mosquitto', host: '127.0.0.1', port: 1, url: 'mqtt://127.0.0.1:1', protocols: ['5'], description: 't', stop: async () => {} } as BrokerTarget;
 const PLAN = { probes: 'auto' as const, intervalMs: 20, settleMs: 0 };
 
 /** A probe whose next answers the test sets: a number (fresh reading), 'same' (the last again), or a reason. */
@@ -75,8 +75,8 @@ class PublishingProbe {
   async stop(): Promise<void> {}
 }
 
-async function sampler(probes: FakeProbe[], log: string[]) {
-  const s = await MemorySampler.start(PLAN, TARGET, {
+async function sampler(probes: FakeProbe[], log: string[], target = TARGET) {
+  const s = await MemorySampler.start(PLAN, target, {
     allowRemote: false,
     log: (l) => void log.push(l),
     prefix: '[r] ',
@@ -161,6 +161,18 @@ describe('memory sampler', () => {
     assert.equal(queued.freshness!['sys-heap']!.newer, true);
     assert.ok(queued.freshness!['sys-heap']!.waitedMs >= 0);
     assert.equal(record.points.find((p) => p.label === 'start')!.freshness, undefined, 'start is no measure phase');
+  });
+
+  it('an external broker: the start reading waits for a value newer than its start, not the one it retained from an earlier run', async () => {
+    const heap = new PublishingProbe();
+    heap.publish(9000);
+    const started = sampler([heap as unknown as FakeProbe], [], { ...TARGET, kind: 'external' });
+    while (!heap.waiting) await delay(5);
+    heap.publish(3000);
+    const record = await (await started).stop();
+    const start = record.points.find((p) => p.label === 'start')!;
+    assert.equal(start.values['sys-heap'], 3000);
+    assert.equal(start.freshness!['sys-heap']!.newer, true);
   });
 
   it('none newer within the probe\'s bound: the older value, marked not newer, with its age', async () => {
