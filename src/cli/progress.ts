@@ -156,7 +156,7 @@ export class ProgressRenderer {
     const s = run.status;
     if (s) {
       parts.push(`${count(s.connected)}/${count(s.clients)} connected`);
-      if (s.agents) parts.push(`agents ${s.agents.length}: ${s.agents.map((a) => count(a.connected)).join(' ')}`);
+      if (s.agents) parts.push(agentsPart(s.agents));
       parts.push(`sent ${count(s.sent)}`, `received ${count(s.received)}`);
     }
     parts.push(elapsed, this.#eta(run, now));
@@ -203,4 +203,13 @@ export class ProgressRenderer {
     this.#err.write('\r\x1b[2K');
     this.#shown = '';
   }
+}
+
+/** Each agent's connected clients of its share, and the one furthest behind while any is. */
+function agentsPart(agents: readonly { agent: number; connected: number; clients: number }[]): string {
+  const shares = agents.map((a) => `${count(a.connected)}/${count(a.clients)}`).join(' ');
+  const behind = agents.filter((a) => a.clients > 0 && a.connected < a.clients);
+  if (behind.length === 0) return `agents ${agents.length}: ${shares}`;
+  const slowest = behind.reduce((a, b) => (b.connected / b.clients < a.connected / a.clients ? b : a));
+  return `agents ${agents.length}: ${shares} (slowest: agent ${slowest.agent})`;
 }

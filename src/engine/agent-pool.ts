@@ -10,7 +10,7 @@ import type { ShardLedger } from '../metrics/ledger.js';
 import type { ShardEvent, ShardInit, ShardStatus } from '../workers/protocol.js';
 import type { AgentConnection } from './agent-connection.js';
 import type { ClockOffset } from './agent-clock.js';
-import type { Shards } from './shards.js';
+import type { ShardOwner, Shards } from './shards.js';
 
 export interface AgentShare {
   agent: AgentConnection;
@@ -29,8 +29,8 @@ export interface LostAgent {
 }
 
 export interface AgentShards extends Shards {
-  /** The agent of each shard, in shard order (for per-agent progress). */
-  readonly owners: readonly number[];
+  /** The agent of each shard and the clients it holds, in shard order (for per-agent progress). */
+  readonly owners: readonly ShardOwner[];
 }
 
 export function shareOf(inits: readonly ShardInit[]): LostAgent['share'] {
@@ -74,7 +74,7 @@ export async function startAgentShards(
     await destroyAll();
     throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }
-  const owners = working.flatMap(({ agent, inits }) => inits.map(() => agent.info.agent));
+  const owners = working.flatMap(({ agent, inits }) => inits.map((init) => ({ agent: agent.info.agent, clients: init.groups.reduce((n, g) => n + g.count, 0) })));
   return {
     owners,
     run: async (command) => {

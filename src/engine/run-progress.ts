@@ -1,6 +1,6 @@
 import type { PhasePlan, RunPlan } from '../scenario/plan.js';
 import type { GroupStatus, ShardStatus } from '../workers/protocol.js';
-import type { Shards } from './shards.js';
+import type { ShardOwner, Shards } from './shards.js';
 
 /**
  * Progress of an invocation as plain events, for whoever renders it (the CLI: a redrawn
@@ -52,8 +52,8 @@ export type ProgressEvent =
       sent: number;
       received: number;
       groups: Record<string, GroupStatus>;
-      /** With agents: each one's connected clients, in agent order. */
-      agents?: { agent: number; connected: number }[];
+      /** With agents: each one's connected clients and its share, in agent order. */
+      agents?: { agent: number; connected: number; clients: number }[];
     }
   /** A broker memory sample as the sampler keeps it (probe: its name, e.g. rss). */
   | { type: 'memory'; run: string; probe: string; bytes: number }
@@ -118,7 +118,7 @@ export class RunProgress {
   #poll: ((last: boolean) => void) | undefined;
 
   /** `owners`: the agent of each shard, when agents run them (per-agent counts in the status). */
-  watch(shards: Shards, owners?: readonly number[]): void {
+  watch(shards: Shards, owners?: readonly ShardOwner[]): void {
     if (this.#stopped) return;
     const poll = (last = false): void => {
       if (this.#polling || (this.#stopped && !last)) return;
@@ -205,12 +205,13 @@ function sum(statuses: readonly ShardStatus[]): { connected: number; subscribed:
   return { connected, subscribed, sent, received, groups };
 }
 
-function perAgent(statuses: readonly ShardStatus[], owners: readonly number[]): { agent: number; connected: number }[] {
-  const connected = new Map<number, number>();
-  for (const agent of owners) connected.set(agent, 0);
-  statuses.forEach((s, i) => {
-    const agent = owners[i];
-    if (agent !== undefined) connected.set(agent, (connected.get(agent) ?? 0) + s.connected);
+function perAgent(statuses: readonly ShardStatus[], owners: readonly ShardOwner[]): { agent: number; connected: number; clients: number }[] {
+  const byAgent = new Map<number, { agent: number; connected: number; clients: number }>();
+  for (const { agent } of owners) byAgent.set(agent, { agent, connected: 0, clients: 0 });
+  owners.forEach(({ agent, clients }, i) => {
+    const entry = byAgent.get(agent)!;
+    entry.clients += clients;
+    entry.connected += statuses[i]?.connected ?? 0;
   });
-  return [...connected].map(([agent, n]) => ({ agent, connected: n }));
+  return [...byAgent.values()];
 }

@@ -8,3 +8,9 @@ export interface Shards {
   finish(clear?: ClearRequest): Promise<ShardLedger[]>;
   destroy(): Promise<void>;
 }
+
+/** With agents: which agent runs a shard, and how many clients the shard holds. */
+export interface ShardOwner {
+  agent: number;
+  clients: number;
+}

@@ -48,7 +48,7 @@ describe('agents from the command line', { skip }, () => {
     const cli = runCli(td, ['run', file, '--agents', '2', '--out', out, '--progress-interval', '200ms']);
     await waitUntil(() => /phase 1\/2: connect/.test(cli.stderr()), 60_000, 'the wait phase to begin');
     // The progress line counts each agent's connected clients: 2 devices + the publisher, 2 devices.
-    await waitUntil(() => / · 5\/5 connected · agents 2: 3 2 · /.test(cli.stderr()), 30_000, 'a progress line with both agents connected');
+    await waitUntil(() => / · 5\/5 connected · agents 2: 3\/3 2\/2 · /.test(cli.stderr()), 30_000, 'a progress line with both agents connected');
     const pids = [...cli.stderr().matchAll(/agent \d \(pid (\d+) on /g)].map((m) => Number(m[1]));
     assert.equal(pids.length, 2, cli.stderr());
     assert.ok(pids.every(alive));

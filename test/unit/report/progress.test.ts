@@ -74,6 +74,26 @@ describe('ProgressRenderer', () => {
     ]);
   });
 
+  it('agents: each one connected of its share, and the one furthest behind while any is', () => {
+    const { r, err, advance } = renderer('plain');
+    r.event(runStart());
+    r.event(phaseStart(0));
+    const agents = (connected: number[]): ProgressEvent => ({
+      type: 'status', run: 'r0', phase: 0, clients: 1004, subscribed: 0, sent: 0, received: 0, groups: {},
+      connected: connected.reduce((a, b) => a + b, 0),
+      agents: connected.map((n, i) => ({ agent: i + 1, connected: n, clients: [400, 400, 204][i]! })),
+    });
+    advance(5000);
+    r.event(agents([400, 100, 150]));
+    advance(5000);
+    r.event(agents([400, 400, 204]));
+    r.close();
+    const lines = err.text.split('\n').filter((l) => l.includes('agents'));
+    assert.equal(lines.length, 2, err.text);
+    assert.match(lines[0]!, / · 650\/1,004 connected · agents 3: 400\/400 100\/400 150\/204 \(slowest: agent 2\) · /);
+    assert.match(lines[1]!, / · 1,004\/1,004 connected · agents 3: 400\/400 400\/400 204\/204 · /);
+  });
+
   it('ETA: from the plan (a lower bound) until a run is done, then from the runs done', () => {
     const { r, advance } = renderer('plain');
     r.event(runStart(0));
