@@ -25,6 +25,7 @@ export function untestedShortfalls(
   const found: Shortfall[] = [];
   for (const { group, tally } of outcomes) {
     // Persistent sessions asked at QoS 1/2, every one granted QoS 0, sent messages while away: nothing was owed.
+    // The plan's QoS: an outcome's group carries the QoS it was judged at (the grant).
     const asked = run.groups.find((g) => g.name === group.name)?.qos ?? 0;
     const all0 = said.some((s) => s.group === group.name && s.packet === 'SUBACK' && s.kind === 'changed' && s.code === 0 && s.clients === s.of);
     const endsAtDisconnect = group.clean || (run.protocol === '5' && group.sessionExpiry === 0);

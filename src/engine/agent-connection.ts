@@ -47,7 +47,7 @@ type Pending = { resolve(reply: Reply): void; reject(err: Error): void };
 
 export class AgentConnection {
   readonly #pending = new Map<number, Pending>();
-  readonly #clocks = new Map<number, (at: number) => void>();
+  readonly #clocks = new Map<number, { resolve(at: number): void; reject(err: Error): void }>();
   #nextId = 1;
   #endedWith: string | undefined;
   #onEnd: ((why: string) => void)[] = [];
@@ -126,7 +126,7 @@ export class AgentConnection {
           return;
         }
         if (hello.kind !== 'hello' || hello.version !== AGENT_PROTOCOL_VERSION) return refuse(`speak agent protocol ${AGENT_PROTOCOL_VERSION}`);
-        if (!proofMatches(token, challenge.nonce, hello.proof)) return refuse(`wrong token (${'MQTT_CHAOS_TOKEN'} differs from the coordinator's)`);
+        if (!proofMatches(token, challenge.nonce, hello.proof)) return refuse('wrong token (MQTT_CHAOS_TOKEN differs from the coordinator\'s)');
         if (typeof hello.nonce !== 'string' || hello.nonce.length < 16) return refuse('its hello has no challenge for the coordinator');
         const agent = claim();
         if (agent === undefined) return refuse(full);
@@ -166,8 +166,7 @@ export class AgentConnection {
     if (this.#endedWith !== undefined) return Promise.reject(new Error(`${this.name} is gone`));
     const id = this.#nextId++;
     return new Promise<number>((resolve, reject) => {
-      this.#clocks.set(id, resolve);
-      this.whenEnded((why) => reject(new Error(`${this.name}: ${why}`)));
+      this.#clocks.set(id, { resolve, reject });
       writeCloned(this.socket, { kind: 'clock', id } satisfies ToAgent);
     });
   }
@@ -193,7 +192,7 @@ export class AgentConnection {
   #onMessage(message: FromAgent): void {
     switch (message.kind) {
       case 'clock':
-        this.#clocks.get(message.id)?.(message.at);
+        this.#clocks.get(message.id)?.resolve(message.at);
         this.#clocks.delete(message.id);
         return;
       case 'reply':
@@ -219,8 +218,9 @@ export class AgentConnection {
     clearInterval(this.#pinger);
     this.socket.destroy();
     const err = new Error(`${this.name} is gone: ${why}`);
-    for (const pending of this.#pending.values()) pending.reject(err);
+    for (const pending of [...this.#pending.values(), ...this.#clocks.values()]) pending.reject(err);
     this.#pending.clear();
+    this.#clocks.clear();
     for (const listener of this.#onEnd.splice(0)) listener(why);
   }
 }

@@ -7,7 +7,7 @@
  * finish; the others' ledgers are kept.
  */
 import type { ShardLedger } from '../metrics/ledger.js';
-import type { ShardEvent, ShardInit, ShardStatus } from '../workers/protocol.js';
+import { clientsOf, type ShardEvent, type ShardInit, type ShardStatus } from '../workers/protocol.js';
 import type { AgentConnection } from './agent-connection.js';
 import type { ClockOffset } from './agent-clock.js';
 import type { ShardOwner, Shards } from './shards.js';
@@ -74,7 +74,7 @@ export async function startAgentShards(
     await destroyAll();
     throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }
-  const owners = working.flatMap(({ agent, inits }) => inits.map((init) => ({ agent: agent.info.agent, clients: init.groups.reduce((n, g) => n + g.count, 0) })));
+  const owners = working.flatMap(({ agent, inits }) => inits.map((init) => ({ agent: agent.info.agent, clients: clientsOf(init) })));
   return {
     owners,
     run: async (command) => {

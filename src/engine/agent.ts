@@ -8,7 +8,7 @@
 import { connect, type Socket } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { FrameReader, readCloned, readJson, writeCloned, writeJson } from '../net/frames.js';
-import type { ShardEvent } from '../workers/protocol.js';
+import { clientsOf, type ShardEvent } from '../workers/protocol.js';
 import { startShards, type ShardPool } from '../workers/pool.js';
 import { AgentFaultServer } from './agent-fault-server.js';
 import { checkOpenFiles, openFileLimits } from '../net/open-files.js';
@@ -96,7 +96,7 @@ export function runAgent(options: AgentOptions): Promise<AgentEnd> {
           void reply(message.id, async () => {
             if (pool) throw new Error('shards already started');
             // This process holds its share's sockets: its own limit, said before any connects.
-            const clients = message.inits.reduce((n, init) => n + init.groups.reduce((m, g) => m + g.count, 0), 0);
+            const clients = message.inits.reduce((n, init) => n + clientsOf(init), 0);
             checkOpenFiles(clients + HARNESS_RESERVE, `agent ${hostname()} pid ${process.pid}`, openFileLimits());
             const inits = message.inits.map((init) => ({ ...init, clockOffsetMs: message.clockOffsetMs }));
             pool = await startShards(inits, onEvent, onCrash);

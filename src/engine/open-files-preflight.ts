@@ -8,7 +8,7 @@ import type { Plan } from '../scenario/plan.js';
 export const HARNESS_RESERVE = 256;
 
 /** The largest run's clients: each one socket in the harness, whichever way it connects. */
-function largestPopulation(plan: Plan): number {
+export function largestPopulation(plan: Plan): number {
   return Math.max(0, ...plan.runs.map((run) => run.groups.reduce((n, g) => n + g.count, 0)));
 }
 

@@ -1,4 +1,4 @@
-import { HARNESS_RESERVE } from '../engine/open-files-preflight.js';
+import { HARNESS_RESERVE, largestPopulation } from '../engine/open-files-preflight.js';
 import type { PhasePlan, Plan, Qos, RunPlan } from '../scenario/plan.js';
 
 /**
@@ -77,7 +77,7 @@ function phaseMillicores(phase: PhasePlan, run: RunPlan, agents: number): number
 
 /** Sizes one agent of `agents` for the plan: its largest run, each group split evenly. */
 export function sizeAgent(plan: Plan, agents: number): AgentSizing {
-  const clients = Math.max(0, ...plan.runs.map((run) => run.groups.reduce((n, g) => n + g.count, 0)));
+  const clients = largestPopulation(plan);
   const clientsPerAgent = Math.max(0, ...plan.runs.map((run) => perAgent(run, agents, false)));
   const proxiedPerAgent = Math.max(0, ...plan.runs.map((run) => perAgent(run, agents, true)));
   const memoryBytes = BASE_BYTES + clientsPerAgent * MEASURED.bytesPerClient.value + proxiedPerAgent * MEASURED.faultBytesPerConnection.value;

@@ -49,6 +49,11 @@ export interface ShardInit {
   clockOffsetMs?: number;
 }
 
+/** The clients a shard holds, over all its groups. */
+export function clientsOf(init: ShardInit): number {
+  return init.groups.reduce((n, g) => n + g.count, 0);
+}
+
 export type Command =
   | { kind: 'connect'; groups: { name: string; ratePerSec?: number }[] }
   | { kind: 'subscribe'; groups: string[] }
