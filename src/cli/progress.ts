@@ -205,11 +205,12 @@ export class ProgressRenderer {
   }
 }
 
-/** Each agent's connected clients of its share, and the one furthest behind while any is. */
+/** Each agent's connected clients of its share, and the one furthest behind the others. */
 function agentsPart(agents: readonly { agent: number; connected: number; clients: number }[]): string {
   const shares = agents.map((a) => `${count(a.connected)}/${count(a.clients)}`).join(' ');
-  const behind = agents.filter((a) => a.clients > 0 && a.connected < a.clients);
-  if (behind.length === 0) return `agents ${agents.length}: ${shares}`;
-  const slowest = behind.reduce((a, b) => (b.connected / b.clients < a.connected / a.clients ? b : a));
+  const done = (a: { connected: number; clients: number }): number => (a.clients > 0 ? a.connected / a.clients : 1);
+  const slowest = agents.reduce((a, b) => (done(b) < done(a) ? b : a));
+  // Named only when it is behind the others, not while all keep pace.
+  if (!agents.some((a) => done(a) > done(slowest))) return `agents ${agents.length}: ${shares}`;
   return `agents ${agents.length}: ${shares} (slowest: agent ${slowest.agent})`;
 }

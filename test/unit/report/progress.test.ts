@@ -94,6 +94,13 @@ describe('ProgressRenderer', () => {
     assert.match(lines[1]!, / · 1,004\/1,004 connected · agents 3: 400\/400 400\/400 204\/204 · /);
   });
 
+  it('agents: none named slowest while all keep the same pace', () => {
+    const { r } = renderer('plain');
+    r.event(runStart());
+    r.event({ type: 'status', run: 'r0', phase: 0, clients: 20, connected: 10, subscribed: 0, sent: 0, received: 0, groups: {}, agents: [{ agent: 1, connected: 5, clients: 10 }, { agent: 2, connected: 5, clients: 10 }] });
+    assert.match(r.statusLine(), / · agents 2: 5\/10 5\/10 · /);
+  });
+
   it('ETA: from the plan (a lower bound) until a run is done, then from the runs done', () => {
     const { r, advance } = renderer('plain');
     r.event(runStart(0));
